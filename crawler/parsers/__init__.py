@@ -1,0 +1,1 @@
+"""Extraction: pure functions from a page or feed item to an Article's fields."""

@@ -1,0 +1,1 @@
+"""The outlet's spiders: discovery and fetching only; extraction lives in crawler.parsers."""
