@@ -1,0 +1,148 @@
+"""Arabic text in two forms: a display form kept as written, and a folded form for comparing.
+
+``clean()`` gives the display form: NFC, tashkeel kept, invisible and bidi control characters
+removed, odd spaces made plain. ``fold()`` gives the matching/hashing/search form of
+``shared/arabic/MATCHING.md``: level 1 (NFKC, no invisibles, no marks or tatweel, ASCII digits,
+casefold) and level 2 (letter variants folded). ``tokens()`` splits folded text the way the
+matcher and the fingerprints count words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import Literal
+
+Level = Literal[1, 2]
+
+# U+200B-200F, U+202A-202E, U+2066-2069, U+061C, U+FEFF, U+00AD (MATCHING.md, level 1 step 2).
+INVISIBLE = frozenset(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C, 0xFEFF, 0x00AD]
+)
+# Harakat, Quranic marks, superscript alef, and tatweel (level 1 step 3).
+MARKS = frozenset(
+    [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640]
+)
+# Arabic-Indic and Persian digits to ASCII (level 1 step 4; NFKC leaves them alone).
+DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
+
+# Level 2: spelling variants an Arabic reader treats as the same letter.
+LETTER_VARIANTS = {
+    **dict.fromkeys("أإآٱٲٳٵ", "ا"),
+    "ى": "ي",
+    **dict.fromkeys("ةۃ", "ه"),
+    **dict.fromkeys("ؤئ", "ء"),
+    **dict.fromkeys("کگ", "ك"),
+    **dict.fromkeys("یېے", "ي"),
+    **dict.fromkeys("ھہۀە", "ه"),
+    "پ": "ب",
+    "چ": "ج",
+    "ڤ": "ف",
+    # NFKC (step 1) splits ٵ ٶ ٷ ٸ into a letter plus U+0674 HIGH HAMZA before this table runs;
+    # dropping the high hamza is what makes ٵ fold to ا.
+    "\u0674": "",
+}
+
+# Spaces other than U+0020 that pages and feeds carry (NBSP from &nbsp;, thin and figure spaces).
+ODD_SPACES = frozenset([0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000, 0x1680, 0x0009])
+# C0/C1 controls other than newline and tab never belong in text (a NUL in a page, a stray \x0b).
+CONTROLS = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)])
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SPACE_RUN = re.compile(r"[ ]{2,}")
+_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
+
+
+@cache
+def _fold_table(level: Level) -> list[int | str | None]:
+    """A dense lookup list for the whole BMP: ``str.translate`` is about three times faster
+    with a list than with a sparse dict, because no lookup ever misses."""
+    table: list[int | str | None] = list(range(0x10000))
+    variants = LETTER_VARIANTS if level == 2 else {}
+    for cp in range(0x10000):
+        ch = chr(cp)
+        out = ch.casefold()
+        if out != ch or ch in variants:
+            table[cp] = "".join(variants.get(c, c) for c in out)
+    for cp, digit in DIGITS.items():
+        table[cp] = digit
+    for cp in INVISIBLE | MARKS:
+        table[cp] = None
+    return table
+
+
+def fold(text: str, level: Level = 2) -> str:
+    """The folded form used for matching, hashing and search.
+
+    ``fold(fold(x)) == fold(x)`` for every string: deleting a mark or an invisible character can
+    leave a pair that NFKC would compose, so normalisation repeats until the text is stable
+    (once, for any real text).
+    """
+    table = _fold_table(level)
+    while True:
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = text.translate(table)
+        if _ASTRAL.search(text):
+            # The table covers the BMP only; cased letters above it are rare enough to fold slowly.
+            text = text.casefold().translate(table)
+        if unicodedata.is_normalized("NFKC", text):
+            return text
+
+
+@cache
+def _clean_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = dict.fromkeys(INVISIBLE | CONTROLS)
+    table.update(dict.fromkeys(ODD_SPACES, " "))
+    table[0x2028] = "\n"  # LINE SEPARATOR
+    table[0x2029] = "\n\n"  # PARAGRAPH SEPARATOR
+    return table
+
+
+def clean(text: str) -> str:
+    """The display form: NFC, tashkeel kept, invisible/bidi characters removed, odd spaces
+    made plain, runs of spaces collapsed, lines stripped. Newlines are kept: a ``<br>`` inside a
+    paragraph is a single newline, and paragraphs are separated by blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text).translate(_clean_table())
+    text = _SPACE_RUN.sub(" ", text)
+    return _SPACE_AROUND_NEWLINE.sub("\n", text).strip()
+
+
+def clean_line(text: str) -> str:
+    """The display form of text that must stay on one line (a title, a caption, a name)."""
+    return " ".join(clean(text).split())
+
+
+# Letters of the Arabic script blocks (after folding no marks are left in them).
+_ARABIC_LETTERS = (
+    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9"
+)
+_TOKEN = re.compile(rf"([{_ARABIC_LETTERS}]+)|([0-9]+)|([^\W\d_{_ARABIC_LETTERS}]+)")
+_HARD_BREAK = re.compile(r"[.!?؟؛;:,،\n\u2029]")
+
+
+def tokens(folded: str) -> list[str]:
+    """Tokens of already folded text: maximal runs of Arabic letters, of other letters, or of
+    digits (``2011م`` gives ``2011``, ``م``); everything else separates."""
+    return [m.group() for m in _TOKEN.finditer(folded)]
+
+
+def token_spans(folded: str) -> Iterator[tuple[str, int, int]]:
+    """``(token, start, end)`` for every token of folded text."""
+    for m in _TOKEN.finditer(folded):
+        yield m.group(), m.start(), m.end()
+
+
+def hard_breaks(folded: str) -> list[int]:
+    """Offsets of the characters a phrase may not span (sentence punctuation, newlines)."""
+    return [m.start() for m in _HARD_BREAK.finditer(folded)]
+
+
+def words_key(text: str) -> str:
+    """The words of ``text`` folded and joined by single spaces: equal for two texts that differ
+    only in whitespace, tashkeel, tatweel, letter variants or punctuation."""
+    return " ".join(tokens(fold(text)))

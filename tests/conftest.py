@@ -1,0 +1,80 @@
+"""Fixtures shared by every test layer: the seed, a scratch archive, and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED = SEEDS / "000_2927584d004e3424.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+# Scrapy's cookie middleware would otherwise try to download the public suffix list.
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_bytes().decode("utf-8")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+CliRunner = Callable[..., Result]
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # A private home and data dir, so no test reads or writes the developer's own archive.
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "home" / ".local" / "share"),
+        XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"),
+        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.pop("NEWSMON_DB", None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> CliRunner:
+    """Run the real ``newsmon`` command (as ``python -m monitor``) in a subprocess."""
+
+    def run(
+        *args: str | Path,
+        stdin: bytes | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+        cwd: Path | None = None,
+    ) -> Result:
+        cmd: Sequence[str] = [sys.executable, "-m", "monitor", *map(str, args)]
+        proc = subprocess.run(
+            cmd,
+            input=stdin,
+            capture_output=True,
+            env={**cli_env(tmp_path), **(env or {})},
+            timeout=timeout,
+            cwd=cwd or ROOT,
+        )
+        return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+
+    return run
