@@ -1,0 +1,444 @@
+"""The article archive: one SQLite file, written by the crawler, read by everything else.
+
+Tables of the ``crawler`` migration set:
+
+- ``articles``: one row per article (identity: the outlet's node id, else the canonical URL),
+  with its current title, dates and folded text for the full-text index ``articles_fts``;
+- ``article_urls``: every URL an article was seen under;
+- ``versions``: append-only; a version is written only when the article's words changed, never
+  for whitespace, tashkeel, tatweel or punctuation churn;
+- ``crawl_runs``: one row per crawl, with its counts.
+
+Timestamps we make are UTC ISO 8601; the outlet's own dates keep the offset they were given in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from crawler.items import Article, merge
+from crawler.text import fold, tokens, words_key
+
+log = logging.getLogger(__name__)
+
+Verdict = Literal["new", "changed", "unchanged"]
+
+# Fields whose words decide whether a fetch is a new version. modified_at is left out: the CMS
+# bumps it on saves that change nothing a reader sees. image_url is left out: resized-image
+# URLs carry tokens that change without the picture changing.
+VERSIONED_FIELDS = (
+    "title",
+    "byline",
+    "summary",
+    "caption",
+    "credit",
+    "body",
+    "authors",
+    "tags",
+    "category",
+    "published_at",
+)
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("crawler")
+
+
+@migrations()
+def m001_archive(db: Database) -> None:
+    db.table("articles").create(
+        {
+            "id": int,
+            "node_id": str,
+            "url": str,
+            "section": str,
+            "title": str,
+            "published_at": str,
+            "modified_at": str,
+            "version": int,
+            "content_key": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "title_folded": str,
+            "body_folded": str,
+        },
+        pk="id",
+    )
+    db.table("articles").create_index(["node_id"], unique=True)
+    db.table("articles").create_index(["published_at"])
+    db.table("articles").create_index(["title_folded"])
+    db.table("article_urls").create(
+        {"url": str, "article_id": int, "first_seen_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_urls").create_index(["article_id"])
+    db.table("versions").create(
+        {
+            "id": int,
+            "article_id": int,
+            "number": int,
+            "recorded_at": str,
+            "content_key": str,
+            "record": str,
+            "changes": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("versions").create_index(["article_id", "number"], unique=True)
+    db.table("crawl_runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "site": str,
+            "sections": str,
+            "status": str,
+            "pages": int,
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "errors": int,
+            "message": str,
+        },
+        pk="id",
+    )
+    # The index holds folded words, and queries are folded the same way, so مُحَمَّد and محمد,
+    # أسعار and اسعار meet.
+    db.table("articles").enable_fts(["title_folded", "body_folded"], create_triggers=True)
+
+
+class StoreError(Exception):
+    """The database cannot be used (not a database, locked, unwritable): one line for the user."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path, *, readonly: bool = False) -> Database:
+    """Open (creating if needed) the archive at ``path`` with WAL, ``synchronous=NORMAL`` and a
+    busy timeout, and bring the crawler's tables up to date. ``readonly`` opens an existing file
+    without writing anything."""
+    path = Path(path)
+    try:
+        if readonly:
+            if not path.exists():
+                raise StoreError(f"no database at {path}")
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            if "articles" not in db.table_names():
+                raise StoreError(f"{path} holds no newsmon archive")
+            return db
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot use database {path}: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from exc
+
+
+def content_key(article: Article) -> str:
+    """A hash of the article's versioned fields, folded to their words."""
+    h = hashlib.sha256()
+    for name in VERSIONED_FIELDS:
+        value = getattr(article, name)
+        if isinstance(value, datetime):
+            parts = [value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")]
+        elif isinstance(value, tuple):
+            parts = [words_key(v) for v in value]
+        else:
+            parts = [words_key(value or "")]
+        h.update(name.encode())
+        for part in parts:
+            h.update(b"\x1f" + part.encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    verdict: Verdict
+    article_id: int
+    version: int  # the article's current version number
+    version_id: int  # the row id in ``versions`` of that version
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    version: int
+    first_seen_at: str
+    last_seen_at: str
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    id: int
+    article_id: int
+    number: int
+    recorded_at: str
+    article: Article
+    changes: Any  # field-level diff against the previous version (None for version 1)
+
+
+def find_by_identity(db: Database, article: Article) -> int | None:
+    """The stored article this record is: same node id, else one of its URLs."""
+    if article.node_id:
+        row = db.execute("SELECT id FROM articles WHERE node_id = ?", [article.node_id]).fetchone()
+        if row:
+            return int(row[0])
+    for url in article.all_urls:
+        row = db.execute(
+            "SELECT a.id, a.node_id FROM article_urls u JOIN articles a ON a.id = u.article_id"
+            " WHERE u.url = ?",
+            [url],
+        ).fetchone()
+        if row and not (article.node_id and row[1] and row[1] != article.node_id):
+            return int(row[0])
+    if not article.node_id and not article.url and article.published_at:
+        # A text document (``newsmon load``) names neither: the same title on the same day is
+        # the same article.
+        row = db.execute(
+            "SELECT id FROM articles WHERE node_id IS NULL AND url IS NULL AND title_folded = ?"
+            " AND date(published_at) = date(?)",
+            [words_key(article.title), article.published_at.isoformat()],
+        ).fetchone()
+        if row:
+            return int(row[0])
+    return None
+
+
+def record_article(
+    db: Database,
+    article: Article,
+    *,
+    seen_at: str | None = None,
+    changes: Any = None,
+) -> Recorded:
+    """Store one fetch of an article: ``new`` (first time), ``changed`` (a new version, with
+    ``changes`` recorded against it) or ``unchanged`` (only the last-seen time moves).
+
+    A record marked ``page_unavailable`` (the feed's text only) is first completed from the
+    stored version, so a failed page fetch never looks like an edit that removed fields."""
+    now = seen_at or utcnow()
+    with db.atomic():
+        article_id = find_by_identity(db, article)
+        if article_id is None:
+            return _insert_new(db, article, now)
+        row = db.execute(
+            "SELECT a.version, a.content_key, a.node_id, v.id, v.record FROM articles a"
+            " JOIN versions v ON v.article_id = a.id AND v.number = a.version WHERE a.id = ?",
+            [article_id],
+        ).fetchone()
+        number, old_key, node_id, version_id, record_json = row
+        if "page_unavailable" in article.flags:
+            article = merge(article, Article.from_dict(json.loads(record_json)))
+        _add_urls(db, article_id, article.all_urls, now)
+        key = content_key(article)
+        if key == old_key:
+            db.execute(
+                "UPDATE articles SET last_seen_at = ?, node_id = coalesce(node_id, ?) WHERE id = ?",
+                [now, article.node_id, article_id],
+            )
+            return Recorded("unchanged", article_id, number, version_id)
+        number += 1
+        version_id = _insert_version(db, article_id, number, article, key, now, changes)
+        db.table("articles").update(
+            article_id,
+            {
+                **_article_columns(article, key),
+                "version": number,
+                "last_seen_at": now,
+                "node_id": node_id or article.node_id,
+            },
+        )
+        return Recorded("changed", article_id, number, version_id)
+
+
+def _insert_new(db: Database, article: Article, now: str) -> Recorded:
+    key = content_key(article)
+    table = db.table("articles")
+    table.insert(
+        {
+            **_article_columns(article, key),
+            "node_id": article.node_id,
+            "version": 1,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+    )
+    article_id = int(table.last_pk or 0)
+    _add_urls(db, article_id, article.all_urls, now)
+    version_id = _insert_version(db, article_id, 1, article, key, now, None)
+    return Recorded("new", article_id, 1, version_id)
+
+
+def _article_columns(article: Article, key: str) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "section": article.section,
+        "title": article.title,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "modified_at": article.modified_at.isoformat() if article.modified_at else None,
+        "content_key": key,
+        "title_folded": words_key(article.title),
+        "body_folded": words_key("\n".join((article.summary or "", *article.body))),
+    }
+
+
+def _insert_version(
+    db: Database, article_id: int, number: int, article: Article, key: str, now: str, changes: Any
+) -> int:
+    table = db.table("versions")
+    table.insert(
+        {
+            "article_id": article_id,
+            "number": number,
+            "recorded_at": now,
+            "content_key": key,
+            "record": json.dumps(article.to_dict(), ensure_ascii=False),
+            "changes": json.dumps(changes, ensure_ascii=False) if changes is not None else None,
+        }
+    )
+    return int(table.last_pk or 0)
+
+
+def _add_urls(db: Database, article_id: int, urls: Sequence[str], now: str) -> None:
+    for url in urls:
+        db.execute(
+            "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
+            [url, article_id, now],
+        )
+
+
+# Readers ---------------------------------------------------------------------------------------
+
+
+def _stored(row: sqlite3.Row | tuple[Any, ...]) -> StoredArticle:
+    article_id, version, first_seen, last_seen, record = row
+    return StoredArticle(
+        int(article_id),
+        int(version),
+        first_seen,
+        last_seen,
+        Article.from_dict(json.loads(record)),
+    )
+
+
+_STORED_SELECT = (
+    "SELECT a.id, a.version, a.first_seen_at, a.last_seen_at, v.record FROM articles a"
+    " JOIN versions v ON v.article_id = a.id AND v.number = a.version"
+)
+
+
+def get_article(db: Database, article_id: int) -> StoredArticle | None:
+    row = db.execute(f"{_STORED_SELECT} WHERE a.id = ?", [article_id]).fetchone()
+    return _stored(row) if row else None
+
+
+def find_article(db: Database, ref: str) -> int | None:
+    """An article named by its node id, its stored id, or one of its URLs."""
+    ref = ref.strip()
+    row = db.execute("SELECT id FROM articles WHERE node_id = ?", [ref]).fetchone()
+    if row is None and ref.isdigit():
+        row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
+    if row is None:
+        row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [ref]).fetchone()
+    return int(row[0]) if row else None
+
+
+def iter_articles(
+    db: Database, *, section: str | None = None, since: datetime | None = None
+) -> Iterator[StoredArticle]:
+    """Current versions, oldest publication first (unknown dates last)."""
+    where, params = [], []
+    if section:
+        where.append("a.section = ?")
+        params.append(section)
+    if since:
+        where.append("julianday(a.published_at) >= julianday(?)")
+        params.append(since.isoformat())
+    sql = _STORED_SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " ORDER BY a.published_at IS NULL, julianday(a.published_at), a.id"
+    for row in db.execute(sql, params):
+        yield _stored(row)
+
+
+def versions(db: Database, article_id: int) -> list[Version]:
+    rows = db.execute(
+        "SELECT id, article_id, number, recorded_at, record, changes FROM versions"
+        " WHERE article_id = ? ORDER BY number",
+        [article_id],
+    ).fetchall()
+    return [
+        Version(
+            int(r[0]),
+            int(r[1]),
+            int(r[2]),
+            r[3],
+            Article.from_dict(json.loads(r[4])),
+            json.loads(r[5]) if r[5] else None,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: int
+    title: str
+    published_at: str | None
+    url: str | None
+    section: str | None
+
+
+def fts_query(query: str) -> str | None:
+    """The FTS5 query for a user's words: each folded token quoted, all required."""
+    words = tokens(fold(query))
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def search(db: Database, query: str, *, limit: int = 20) -> list[SearchHit]:
+    """Articles whose folded title or body holds every word of ``query``, best first."""
+    match = fts_query(query)
+    if match is None:
+        return []
+    rows = db.execute(
+        "SELECT a.id, a.title, a.published_at, a.url, a.section FROM articles_fts"
+        " JOIN articles a ON a.id = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ?",
+        [match, limit],
+    ).fetchall()
+    return [SearchHit(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def counts(db: Database) -> dict[str, int]:
+    """How much the archive holds."""
+    return {
+        "articles": db.table("articles").count,
+        "versions": db.table("versions").count,
+        "urls": db.table("article_urls").count,
+    }
