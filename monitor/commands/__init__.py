@@ -1,0 +1,1 @@
+"""The CLI's commands, one module per subject; ``monitor.cli`` registers them."""
