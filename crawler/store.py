@@ -27,12 +27,15 @@ from typing import Any, Literal
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from crawler import identity, neardup, revisions
+from crawler.fingerprint import canonical_url
 from crawler.items import Article, merge
 from crawler.text import fold, tokens, words_key
 
 log = logging.getLogger(__name__)
 
 Verdict = Literal["new", "changed", "unchanged"]
+VersionKind = Literal["first", "edit", "completion"]
 
 # Fields whose words decide whether a fetch is a new version. modified_at is left out: the CMS
 # bumps it on saves that change nothing a reader sees. image_url is left out: resized-image
@@ -120,6 +123,42 @@ def m001_archive(db: Database) -> None:
     db.table("articles").enable_fts(["title_folded", "body_folded"], create_triggers=True)
 
 
+@migrations()
+def m201_fingerprints(db: Database) -> None:
+    # Exact duplicates: the hash of the folded body without boilerplate paragraphs.
+    db.table("articles").add_column("body_hash", str)
+    db.table("articles").create_index(["body_hash"])
+    # first | edit | completion (a feed-only record completed by its page: not an edit).
+    db.table("versions").add_column("kind", str)
+    db.execute("UPDATE versions SET kind = CASE number WHEN 1 THEN 'first' ELSE 'edit' END")
+    db.table("signatures").create(
+        {"article_id": int, "kind": str, "size": int, "hashvalues": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    # LSH bands live in SQLite: one indexed lookup finds candidates, with nothing to hold in
+    # memory or rebuild at start-up (an in-memory LSH of 100k articles takes hundreds of MB).
+    db.execute(
+        "CREATE TABLE lsh_bands (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL,"
+        " PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX lsh_bands_article ON lsh_bands (article_id)")
+    db.table("fingerprint_meta").create({"key": str, "value": str}, pk="key")
+    db.table("article_links").create(
+        {
+            "article_id": int,
+            "related_id": int,
+            "kind": str,
+            "jaccard": float,
+            "overlap": float,
+            "linked_at": str,
+        },
+        pk=("article_id", "related_id"),
+    )
+    # How many articles hold each short paragraph: the ones in many are boilerplate.
+    db.table("common_lines").create({"key": str, "articles": int}, pk="key")
+
+
 class StoreError(Exception):
     """The database cannot be used (not a database, locked, unwritable): one line for the user."""
 
@@ -150,6 +189,7 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(db)
+        ensure_fingerprints(db)
         return db
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot use database {path}: {exc}") from exc
@@ -198,85 +238,44 @@ class Version:
     article_id: int
     number: int
     recorded_at: str
+    kind: VersionKind
     article: Article
-    changes: Any  # field-level diff against the previous version (None for version 1)
+    changes: revisions.Changes | None  # the diff against the previous version (None for v1)
 
 
-def find_by_identity(db: Database, article: Article) -> int | None:
-    """The stored article this record is: same node id, else one of its URLs."""
-    if article.node_id:
-        row = db.execute("SELECT id FROM articles WHERE node_id = ?", [article.node_id]).fetchone()
-        if row:
-            return int(row[0])
-    for url in article.all_urls:
-        row = db.execute(
-            "SELECT a.id, a.node_id FROM article_urls u JOIN articles a ON a.id = u.article_id"
-            " WHERE u.url = ?",
-            [url],
-        ).fetchone()
-        if row and not (article.node_id and row[1] and row[1] != article.node_id):
-            return int(row[0])
-    if not article.node_id and not article.url and article.published_at:
-        # A text document (``newsmon load``) names neither: the same title on the same day is
-        # the same article.
-        row = db.execute(
-            "SELECT id FROM articles WHERE node_id IS NULL AND url IS NULL AND title_folded = ?"
-            " AND date(published_at) = date(?)",
-            [words_key(article.title), article.published_at.isoformat()],
-        ).fetchone()
-        if row:
-            return int(row[0])
-    return None
+def record_article(db: Database, article: Article, *, seen_at: str | None = None) -> Recorded:
+    """Store one fetch of an article: ``new`` (first time), ``changed`` (a new version, with the
+    field-level diff against the previous one) or ``unchanged`` (only the last-seen time moves).
 
-
-def record_article(
-    db: Database,
-    article: Article,
-    *,
-    seen_at: str | None = None,
-    changes: Any = None,
-) -> Recorded:
-    """Store one fetch of an article: ``new`` (first time), ``changed`` (a new version, with
-    ``changes`` recorded against it) or ``unchanged`` (only the last-seen time moves).
-
-    A record marked ``page_unavailable`` (the feed's text only) is first completed from the
-    stored version, so a failed page fetch never looks like an edit that removed fields."""
+    Which stored article it is: same node id, else one of its URLs, else the same body, else a
+    near-duplicate of the same story (see crawler.identity). A new article is linked to the
+    stored articles it is related to. A record marked ``page_unavailable`` (the feed's text
+    only) is first completed from the stored version, so a failed page fetch never looks like an
+    edit that removed fields."""
     now = seen_at or utcnow()
+    article = _canonical_urls(article)
     with db.atomic():
-        article_id = find_by_identity(db, article)
-        if article_id is None:
-            return _insert_new(db, article, now)
-        row = db.execute(
-            "SELECT a.version, a.content_key, a.node_id, v.id, v.record FROM articles a"
-            " JOIN versions v ON v.article_id = a.id AND v.number = a.version WHERE a.id = ?",
-            [article_id],
-        ).fetchone()
-        number, old_key, node_id, version_id, record_json = row
-        if "page_unavailable" in article.flags:
-            article = merge(article, Article.from_dict(json.loads(record_json)))
-        _add_urls(db, article_id, article.all_urls, now)
-        key = content_key(article)
-        if key == old_key:
-            db.execute(
-                "UPDATE articles SET last_seen_at = ?, node_id = coalesce(node_id, ?) WHERE id = ?",
-                [now, article.node_id, article_id],
-            )
-            return Recorded("unchanged", article_id, number, version_id)
-        number += 1
-        version_id = _insert_version(db, article_id, number, article, key, now, changes)
-        db.table("articles").update(
-            article_id,
-            {
-                **_article_columns(article, key),
-                "version": number,
-                "last_seen_at": now,
-                "node_id": node_id or article.node_id,
-            },
-        )
-        return Recorded("changed", article_id, number, version_id)
+        found = identity.identify(db, article, None)
+        if found is None:
+            keys = identity.short_paragraph_keys(article)
+            fp = identity.fingerprint(article, identity.boilerplate_among(db, keys))
+            found = identity.identify(db, article, fp)
+            if found is None:
+                return _insert_new(db, article, fp, keys, now)
+        return _record_existing(db, found.article_id, article, now)
 
 
-def _insert_new(db: Database, article: Article, now: str) -> Recorded:
+def _canonical_urls(article: Article) -> Article:
+    url = canonical_url(article.url) if article.url else None
+    urls = tuple(u for u in dict.fromkeys(canonical_url(u) for u in article.urls) if u != url)
+    if url == article.url and urls == article.urls:
+        return article
+    return article.replace(url=url, urls=urls)
+
+
+def _insert_new(
+    db: Database, article: Article, fp: identity.Fingerprint, keys: set[str], now: str
+) -> Recorded:
     key = content_key(article)
     table = db.table("articles")
     table.insert(
@@ -290,8 +289,54 @@ def _insert_new(db: Database, article: Article, now: str) -> Recorded:
     )
     article_id = int(table.last_pk or 0)
     _add_urls(db, article_id, article.all_urls, now)
-    version_id = _insert_version(db, article_id, 1, article, key, now, None)
+    version_id = _insert_version(db, article_id, 1, article, key, now, "first", None)
+    identity.save_fingerprint(db, article_id, fp)
+    identity.count_paragraphs(db, keys)
+    if fp.signature is not None and fp.words >= identity.MIN_IDENTITY_WORDS:
+        related = identity.candidates(db, fp.signature, exclude=article_id)
+        identity.link_related(db, article_id, [(a, sim) for a, _n, sim in related[:10]], now)
     return Recorded("new", article_id, 1, version_id)
+
+
+def _record_existing(db: Database, article_id: int, article: Article, now: str) -> Recorded:
+    row = db.execute(
+        "SELECT a.version, a.content_key, a.node_id, v.id, v.record FROM articles a"
+        " JOIN versions v ON v.article_id = a.id AND v.number = a.version WHERE a.id = ?",
+        [article_id],
+    ).fetchone()
+    number, old_key, node_id, version_id, record_json = row
+    previous = Article.from_dict(json.loads(record_json))
+    if "page_unavailable" in article.flags:
+        article = merge(article, previous)
+    _add_urls(db, article_id, article.all_urls, now)
+    key = content_key(article)
+    if key == old_key:
+        db.execute(
+            "UPDATE articles SET last_seen_at = ?, node_id = coalesce(node_id, ?) WHERE id = ?",
+            [now, article.node_id, article_id],
+        )
+        return Recorded("unchanged", article_id, number, version_id)
+    completion = "page_unavailable" in previous.flags and "page_unavailable" not in article.flags
+    changes = revisions.diff(previous, article)
+    number += 1
+    version_id = _insert_version(
+        db, article_id, number, article, key, now, "completion" if completion else "edit", changes
+    )
+    db.table("articles").update(
+        article_id,
+        {
+            **_article_columns(article, key),
+            "version": number,
+            "last_seen_at": now,
+            "node_id": node_id or article.node_id,
+        },
+    )
+    keys = identity.short_paragraph_keys(article)
+    identity.count_paragraphs(db, keys - identity.short_paragraph_keys(previous))
+    identity.save_fingerprint(
+        db, article_id, identity.fingerprint(article, identity.boilerplate_among(db, keys))
+    )
+    return Recorded("changed", article_id, number, version_id)
 
 
 def _article_columns(article: Article, key: str) -> dict[str, Any]:
@@ -308,7 +353,14 @@ def _article_columns(article: Article, key: str) -> dict[str, Any]:
 
 
 def _insert_version(
-    db: Database, article_id: int, number: int, article: Article, key: str, now: str, changes: Any
+    db: Database,
+    article_id: int,
+    number: int,
+    article: Article,
+    key: str,
+    now: str,
+    kind: VersionKind,
+    changes: revisions.Changes | None,
 ) -> int:
     table = db.table("versions")
     table.insert(
@@ -317,8 +369,9 @@ def _insert_version(
             "number": number,
             "recorded_at": now,
             "content_key": key,
+            "kind": kind,
             "record": json.dumps(article.to_dict(), ensure_ascii=False),
-            "changes": json.dumps(changes, ensure_ascii=False) if changes is not None else None,
+            "changes": json.dumps(changes.to_json(), ensure_ascii=False) if changes else None,
         }
     )
     return int(table.last_pk or 0)
@@ -329,6 +382,25 @@ def _add_urls(db: Database, article_id: int, urls: Sequence[str], now: str) -> N
         db.execute(
             "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
             [url, article_id, now],
+        )
+
+
+def ensure_fingerprints(db: Database) -> None:
+    """Recompute every article's fingerprint when the MinHash/LSH parameters stored with them
+    are not the current ones (a start-up check; normally nothing to do)."""
+    row = db.execute("SELECT value FROM fingerprint_meta WHERE key = 'params'").fetchone()
+    if row and row[0] == neardup.PARAMS:
+        return
+    with db.atomic():
+        db.execute("DELETE FROM lsh_bands")
+        db.execute("DELETE FROM signatures")
+        for stored in iter_articles(db):
+            keys = identity.short_paragraph_keys(stored.article)
+            fp = identity.fingerprint(stored.article, identity.boilerplate_among(db, keys))
+            identity.save_fingerprint(db, stored.id, fp)
+        db.execute(
+            "INSERT OR REPLACE INTO fingerprint_meta (key, value) VALUES ('params', ?)",
+            [neardup.PARAMS],
         )
 
 
@@ -358,13 +430,15 @@ def get_article(db: Database, article_id: int) -> StoredArticle | None:
 
 
 def find_article(db: Database, ref: str) -> int | None:
-    """An article named by its node id, its stored id, or one of its URLs."""
+    """An article named by its node id, its stored id, or one of its URLs in any form (mirror
+    host, tracking parameters, AMP path...)."""
     ref = ref.strip()
     row = db.execute("SELECT id FROM articles WHERE node_id = ?", [ref]).fetchone()
     if row is None and ref.isdigit():
         row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
-    if row is None:
-        row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [ref]).fetchone()
+    if row is None and ("://" in ref or ref.startswith("www.")):
+        url = canonical_url(ref if "://" in ref else f"https://{ref}")
+        row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
     return int(row[0]) if row else None
 
 
@@ -386,8 +460,9 @@ def iter_articles(
 
 
 def versions(db: Database, article_id: int) -> list[Version]:
+    """Every version of an article, oldest first, each with its diff against the one before."""
     rows = db.execute(
-        "SELECT id, article_id, number, recorded_at, record, changes FROM versions"
+        "SELECT id, article_id, number, recorded_at, kind, record, changes FROM versions"
         " WHERE article_id = ? ORDER BY number",
         [article_id],
     ).fetchall()
@@ -397,11 +472,42 @@ def versions(db: Database, article_id: int) -> list[Version]:
             int(r[1]),
             int(r[2]),
             r[3],
-            Article.from_dict(json.loads(r[4])),
-            json.loads(r[5]) if r[5] else None,
+            r[4] or ("first" if r[2] == 1 else "edit"),
+            Article.from_dict(json.loads(r[5])),
+            revisions.Changes.from_json(json.loads(r[6])) if r[6] else None,
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    article_id: int
+    kind: str  # "related" (a rewrite, a follow-up) or "duplicate" (the same text, another node)
+    jaccard: float
+    overlap: float
+    title: str
+    url: str | None
+
+
+def related(db: Database, article_id: int) -> list[Link]:
+    """Articles linked to this one by their text, most similar first."""
+    rows = db.execute(
+        "SELECT l.related_id, l.kind, l.jaccard, l.overlap, a.title, a.url FROM article_links l"
+        " JOIN articles a ON a.id = l.related_id WHERE l.article_id = ?"
+        " ORDER BY l.jaccard DESC, l.overlap DESC",
+        [article_id],
+    ).fetchall()
+    return [Link(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def article_urls(db: Database, article_id: int) -> list[str]:
+    """Every URL the article was seen under, oldest first."""
+    rows = db.execute(
+        "SELECT url FROM article_urls WHERE article_id = ? ORDER BY first_seen_at, url",
+        [article_id],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
