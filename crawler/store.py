@@ -3,7 +3,9 @@
 Tables of the ``crawler`` migration set:
 
 - ``articles``: one row per article (identity: the outlet's node id, else the canonical URL),
-  with its current title, dates and folded text for the full-text index ``articles_fts``;
+  with its current title and dates;
+- ``article_text``: the current title and body folded to their words, indexed by the full-text
+  table ``article_text_fts`` (its rowid is the article id);
 - ``article_urls``: every URL an article was seen under;
 - ``versions``: append-only; a version is written only when the article's words changed, never
   for whitespace, tashkeel, tatweel or punctuation churn;
@@ -73,14 +75,11 @@ def m001_archive(db: Database) -> None:
             "content_key": str,
             "first_seen_at": str,
             "last_seen_at": str,
-            "title_folded": str,
-            "body_folded": str,
         },
         pk="id",
     )
     db.table("articles").create_index(["node_id"], unique=True)
     db.table("articles").create_index(["published_at"])
-    db.table("articles").create_index(["title_folded"])
     db.table("article_urls").create(
         {"url": str, "article_id": int, "first_seen_at": str},
         pk="url",
@@ -119,8 +118,13 @@ def m001_archive(db: Database) -> None:
         pk="id",
     )
     # The index holds folded words, and queries are folded the same way, so مُحَمَّد and محمد,
-    # أسعار and اسعار meet.
-    db.table("articles").enable_fts(["title_folded", "body_folded"], create_triggers=True)
+    # أسعار and اسعار meet. A table of its own keeps the long folded text out of `articles`.
+    db.table("article_text").create(
+        {"article_id": int, "title_folded": str, "body_folded": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_text").enable_fts(["title_folded", "body_folded"], create_triggers=True)
 
 
 @migrations()
@@ -288,6 +292,7 @@ def _insert_new(
         }
     )
     article_id = int(table.last_pk or 0)
+    _index_text(db, article_id, article)
     _add_urls(db, article_id, article.all_urls, now)
     version_id = _insert_version(db, article_id, 1, article, key, now, "first", None)
     identity.save_fingerprint(db, article_id, fp)
@@ -331,6 +336,7 @@ def _record_existing(db: Database, article_id: int, article: Article, now: str) 
             "node_id": node_id or article.node_id,
         },
     )
+    _index_text(db, article_id, article)
     keys = identity.short_paragraph_keys(article)
     identity.count_paragraphs(db, keys - identity.short_paragraph_keys(previous))
     identity.save_fingerprint(
@@ -347,9 +353,18 @@ def _article_columns(article: Article, key: str) -> dict[str, Any]:
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "modified_at": article.modified_at.isoformat() if article.modified_at else None,
         "content_key": key,
-        "title_folded": words_key(article.title),
-        "body_folded": words_key("\n".join((article.summary or "", *article.body))),
     }
+
+
+def _index_text(db: Database, article_id: int, article: Article) -> None:
+    db.table("article_text").upsert(
+        {
+            "article_id": article_id,
+            "title_folded": words_key(article.title),
+            "body_folded": words_key("\n".join((article.summary or "", *article.body))),
+        },
+        pk="article_id",
+    )
 
 
 def _insert_version(
@@ -533,9 +548,9 @@ def search(db: Database, query: str, *, limit: int = 20) -> list[SearchHit]:
     if match is None:
         return []
     rows = db.execute(
-        "SELECT a.id, a.title, a.published_at, a.url, a.section FROM articles_fts"
-        " JOIN articles a ON a.id = articles_fts.rowid"
-        " WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ?",
+        "SELECT a.id, a.title, a.published_at, a.url, a.section FROM article_text_fts f"
+        " JOIN articles a ON a.id = f.rowid"
+        " WHERE article_text_fts MATCH ? ORDER BY f.rank LIMIT ?",
         [match, limit],
     ).fetchall()
     return [SearchHit(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]

@@ -50,7 +50,7 @@ def test_pragmas_and_migrations(db_path: Path) -> None:
     db.close()
     again = open_db(db_path)  # re-opening applies nothing twice
     assert [m.name for m in migrations.applied(again)] == applied
-    assert {"articles", "versions", "article_urls", "crawl_runs", "articles_fts"} <= set(
+    assert {"articles", "versions", "article_urls", "crawl_runs", "article_text_fts"} <= set(
         again.table_names()
     )
 
