@@ -1,0 +1,144 @@
+"""Delivering one message to one notification target through apprise, and saying how it went.
+
+Each target is sent to on its own, so the outbox can record, retry and de-duplicate per target.
+The body format follows the target: markdown where the service renders it, plain text
+elsewhere — including e-mail, where apprise turns plain text into HTML line by line, so the
+message keeps its line breaks (a markdown body would be re-flowed into paragraphs).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.config import Target
+from monitor.secrets import Redactor, mask_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    title: str
+    text: str  # plain text, line breaks meaningful
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    ok: bool
+    error: str | None  # what apprise said went wrong, secrets redacted
+    seconds: float
+
+
+class TargetError(ValueError):
+    """A target URL apprise cannot use (unknown service, malformed): one line, URL masked."""
+
+
+def _plugin(url: str) -> Any:
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if not plugin:
+        raise TargetError(f"apprise cannot use the target {mask_url(url)}")
+    return plugin
+
+
+def check_target(target: Target) -> str:
+    """The masked form of a usable target; TargetError for one apprise cannot load."""
+    _plugin(target.url)
+    return mask_url(target.url)
+
+
+def deliver(target: Target, message: Message) -> Delivery:
+    """Send ``message`` to ``target`` and report apprise's verdict (never raises for a failed
+    delivery: a target that is down is an ordinary outcome)."""
+    import apprise
+    from apprise import NotifyFormat
+
+    redactor = Redactor([target.url])
+    started = time.monotonic()
+    try:
+        plugin = _plugin(target.url)
+    except TargetError as exc:
+        return Delivery(False, str(exc), 0.0)
+    if _renders_markdown(plugin):
+        body, body_format = message.markdown, NotifyFormat.MARKDOWN
+    else:
+        body, body_format = message.text, NotifyFormat.TEXT
+    notifier = apprise.Apprise()
+    notifier.add(plugin)
+    try:
+        result = notifier.notify(body=body, title=message.title, body_format=body_format)
+    except Exception as exc:  # a plugin bug must not stop the outbox: record it as a failure
+        return Delivery(
+            False, redactor.redact(f"{type(exc).__name__}: {exc}"), time.monotonic() - started
+        )
+    seconds = time.monotonic() - started
+    if bool(result):
+        return Delivery(True, None, seconds)
+    return Delivery(False, redactor.redact(_error_text(result)), seconds)
+
+
+def _renders_markdown(plugin: object) -> bool:
+    """Markdown for services whose own default is markdown, or HTML services that accept
+    markdown (Telegram); plain text for the rest. E-mail (HTML or text) gets plain text: apprise
+    then sends it as text, or as HTML line for line, and the line breaks survive."""
+    from apprise import NotifyFormat
+
+    resolve = getattr(plugin, "resolve_format", None)
+    if resolve is None:
+        return getattr(plugin, "notify_format", None) == NotifyFormat.MARKDOWN
+    default = resolve(None)
+    if default == NotifyFormat.MARKDOWN:
+        return True
+    return bool(
+        default == NotifyFormat.HTML and resolve(NotifyFormat.MARKDOWN) == NotifyFormat.MARKDOWN
+    )
+
+
+def _error_text(result: object) -> str:
+    lines = []
+    logs = getattr(result, "logs", None)
+    if callable(logs):
+        for entry in logs():
+            level = str(getattr(entry, "level", ""))
+            if "WARN" in level.upper() or "ERR" in level.upper() or "CRIT" in level.upper():
+                text = str(getattr(entry, "message", "") or entry).strip()
+                if text:
+                    lines.append(text.split(" - ")[-1])
+    status = getattr(getattr(result, "status", None), "name", "FAILURE")
+    return "; ".join(dict.fromkeys(lines)) or f"apprise reported {status}"
+
+
+def targets_from_apprise_config(path: Path) -> list[Target]:
+    """The targets of an apprise YAML/TEXT configuration file, with their tags."""
+    import apprise
+
+    if not path.exists():
+        raise TargetError(f"{path}: no such apprise configuration file")
+    config = apprise.AppriseConfig()
+    if not config.add(str(path)):
+        raise TargetError(f"{path}: apprise cannot read this configuration file")
+    out = []
+    for plugin in config.services():
+        out.append(
+            Target(plugin.url(privacy=False), tuple(sorted(plugin.tags)), origin="apprise-config")
+        )
+    if not out:
+        raise TargetError(f"{path}: no notification targets in this apprise configuration")
+    return out
+
+
+def route(targets: Iterable[Target], tags: Iterable[str]) -> list[Target]:
+    """The targets an alert with ``tags`` goes to: those sharing a tag with it; an untagged
+    alert goes to the untagged (default) targets."""
+    wanted = set(tags)
+    targets = list(targets)
+    if wanted:
+        return [t for t in targets if wanted & set(t.tags)]
+    return [t for t in targets if not t.tags]
