@@ -49,9 +49,11 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.commands import archive
+    from monitor.commands import archive, watch
 
     for command in archive.COMMANDS:
+        cli.add_command(command)
+    for command in watch.COMMANDS:
         cli.add_command(command)
 
 
