@@ -1,18 +1,16 @@
-"""An article field as the matcher reads it: plain text, in paragraphs and lines.
+"""An article field as the matcher reads it: plain text.
 
 Parsers hand over display text, but should markup ever slip through (a feed that embeds HTML, a
 layout the parser does not know), ``field_text`` strips it first: what is inside ``<script>``
 and ``<style>`` is never text a reader sees, so it must never raise an alert. Paragraphs are
 separated by blank lines, lines by a single newline (a ``<br>``); both are hard breaks for
-phrases, and both are the units that boilerplate exclusion skips.
+phrases, and both are the units that boilerplate exclusion skips (see ``Matcher.scan``).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 from crawler.text import clean
 
@@ -30,8 +28,6 @@ _BLOCK_TAG = re.compile(
 )
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
-_LINE = re.compile(r"[^\n]+")
 
 
 def strip_markup(text: str) -> str:
@@ -55,16 +51,3 @@ def field_text(text: str) -> str:
 def body_text(paragraphs: tuple[str, ...] | list[str]) -> str:
     """A body (a tuple of paragraphs) as one field text: paragraphs joined by a blank line."""
     return "\n\n".join(paragraphs)
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    start: int  # offset of the line in the field text
-    text: str
-
-
-def paragraphs(text: str) -> Iterator[list[Line]]:
-    """The paragraphs of a field text (runs of non-empty lines), each as its lines."""
-    for para in _PARAGRAPH.finditer(text):
-        base = para.start()
-        yield [Line(base + m.start(), m.group()) for m in _LINE.finditer(para.group())]

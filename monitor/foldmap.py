@@ -132,16 +132,16 @@ class FoldedText:
         clusters where a piece was not folded one to one, never a split letter and its marks.
         Invisible characters at either edge are left out."""
         if not self.folded_starts:
-            s, e = start, end
+            # No piece: the text was all plain (so it has no invisible characters either).
+            return start, end
+        fs, ss, linear = self.folded_starts, self.surface_starts, self.linear
+        i = bisect_right(fs, start) - 1
+        s = ss[i] + (start - fs[i]) if linear[i] else ss[i]
+        j = bisect_right(fs, end - 1) - 1
+        if linear[j]:
+            e = ss[j] + (end - fs[j])
         else:
-            fs, ss, linear = self.folded_starts, self.surface_starts, self.linear
-            i = bisect_right(fs, start) - 1
-            s = ss[i] + (start - fs[i]) if linear[i] else ss[i]
-            j = bisect_right(fs, end - 1) - 1
-            if linear[j]:
-                e = ss[j] + (end - fs[j])
-            else:
-                e = ss[j + 1] if j + 1 < len(ss) else len(self.surface)
+            e = ss[j + 1] if j + 1 < len(ss) else len(self.surface)
         surface = self.surface
         while s < e and ord(surface[s]) in INVISIBLE:
             s += 1

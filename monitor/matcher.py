@@ -18,10 +18,10 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from crawler.text import Level, fold, hard_breaks, split_tokens, tokens
-from monitor.fieldtext import Line, field_text, paragraphs
+from monitor.fieldtext import field_text
 from monitor.foldmap import FoldedText, fold_mapped
 from monitor.forms import suffixed, with_proclitics
 
@@ -67,9 +67,10 @@ def compile_term(text: str, mode: Mode = DEFAULT_MODE) -> CompiledTerm:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One occurrence of a term in a field's text (see ``Scan.texts``)."""
+class Hit(NamedTuple):
+    """One occurrence of a term in a field's text (see ``Scan.texts``). A named tuple rather
+    than a frozen dataclass: a scan can make thousands, and a tuple is built four times
+    faster."""
 
     term: int  # index into ``Matcher.terms``
     field: str
@@ -139,91 +140,126 @@ class Matcher:
             text = texts[name] = field_text(raw or "")
             if not self.terms or not text:
                 continue
-            for lines in paragraphs(text):
-                self._scan_paragraph(name, lines, exclude, clauses, hits)
-        order = {name: i for i, name in enumerate(texts)}
-        hits.sort(key=lambda h: (order[h.field], h.start, -h.end, h.term))
+            mapped = {level: fold_mapped(text, level) for level in self._levels}
+            skipped = _excluded_lines(mapped.get(2) or fold_mapped(text, 2), exclude)
+            found = len(hits)
+            for level, folded in mapped.items():
+                flat = _blank_lines(folded.folded, skipped) if skipped else folded.folded
+                self._scan_text(name, text, level, folded, flat, clauses, hits)
+            if len(self._levels) > 1:
+                hits[found:] = sorted(hits[found:], key=lambda h: (h.start, -h.end, h.term))
         return Scan(texts, tuple(hits))
 
-    def _scan_paragraph(
+    def _scan_text(
         self,
         name: str,
-        lines: list[Line],
-        exclude: Collection[str],
-        clauses: bool,
-        hits: list[Hit],
-    ) -> None:
-        folded2: list[FoldedText] = []
-        parts2: list[list[str]] = []
-        if 2 in self._levels or exclude:
-            folded2 = [fold_mapped(line.text, 2) for line in lines]
-            parts2 = [split_tokens(f.folded) for f in folded2]
-        skip = [False] * len(lines)
-        if exclude:
-            keys = [" ".join(p[1::2]) for p in parts2]
-            if " ".join(k for k in keys if k) in exclude:
-                return
-            skip = [k in exclude for k in keys]
-        for i, line in enumerate(lines):
-            if skip[i]:
-                continue
-            for level in self._levels:
-                if level == 2:
-                    folded, parts = folded2[i], parts2[i]
-                else:
-                    folded = fold_mapped(line.text, level)
-                    parts = split_tokens(folded.folded)
-                self._scan_line(name, line, level, folded, parts, clauses, hits)
-
-    def _scan_line(
-        self,
-        name: str,
-        line: Line,
+        text: str,
         level: Level,
         folded: FoldedText,
-        parts: list[str],
+        flat: str,
         clauses: bool,
         hits: list[Hit],
     ) -> None:
+        """Hits in one field's folded text ``flat`` (``folded.folded`` with any excluded lines
+        blanked out, so offsets still line up)."""
+        parts = split_tokens(flat)
         words = parts[1::2]
         candidates = self._first[level].intersection(words)
         if not candidates:
             return
         single, phrase = self._single.get(level, {}), self._phrase.get(level, {})
         terms, count = self.terms, len(words)
-        found: list[tuple[int, int, int]] = []  # (first token, last token, term id)
-        for form in candidates:
-            singles, seconds = single.get(form, ()), phrase.get(form)
-            at = -1
-            for _ in range(words.count(form)):
-                at = words.index(form, at + 1)
-                found.extend((at, at, term_id) for term_id in singles)
-                if seconds and at + 1 < count:
-                    for term_id in seconds.get(words[at + 1], ()):
-                        term = terms[term_id]
-                        last = at + len(term.forms) - 1
-                        if last < count and _phrase_continues(term, words, parts, at):
-                            found.append((at, last, term_id))
+        if len(candidates) < 8:
+            # Few candidate words: let list.index find them at C speed.
+            places = []
+            for form in candidates:
+                at = -1
+                for _ in range(words.count(form)):
+                    at = words.index(form, at + 1)
+                    places.append((at, form))
+        else:
+            places = [(at, w) for at, w in enumerate(words) if w in candidates]
+        # (first token, -last token, term id): sorting gives position order, longest first.
+        found: list[tuple[int, int, int]] = []
+        for at, form in places:
+            for term_id in single.get(form, ()):
+                found.append((at, -at, term_id))
+            seconds = phrase.get(form)
+            if seconds and at + 1 < count:
+                for term_id in seconds.get(words[at + 1], ()):
+                    term = terms[term_id]
+                    last = at + len(term.forms) - 1
+                    if last < count and _phrase_continues(term, words, parts, at):
+                        found.append((at, -last, term_id))
         if not found:
             return
+        found.sort()
         ends = list(accumulate(map(len, parts)))  # ends[k]: folded offset where parts[k] ends
-        breaks = hard_breaks(folded.folded) if clauses else []
-        for first, last, term_id in found:
-            start, end = ends[2 * first], ends[2 * last + 1]
-            s, e = folded.to_surface(start, end)
-            clause = _clause(folded.folded, breaks, start, end) if clauses else ""
-            hits.append(Hit(term_id, name, line.start + s, line.start + e, line.text[s:e], clause))
+        breaks = hard_breaks(flat) if clauses else []
+        identity = not folded.folded_starts
+        for first, neg_last, term_id in found:
+            start, end = ends[2 * first], ends[1 - 2 * neg_last]
+            s, e = (start, end) if identity else folded.to_surface(start, end)
+            clause = _clause(flat, breaks, start, end) if clauses else ""
+            hits.append(Hit(term_id, name, s, e, text[s:e], clause))
+
+
+def _excluded_lines(folded: FoldedText, exclude: Collection[str]) -> set[int]:
+    """Indexes of the lines of a field to skip: those whose words (``words_key``), or whose
+    paragraph's words, are in ``exclude``. Folding keeps every newline, so line i of the folded
+    text is line i of the surface text."""
+    if not exclude:
+        return set()
+    lines = folded.folded.split("\n")
+    keys = [" ".join(tokens(line)) for line in lines]
+    skipped = {i for i, key in enumerate(keys) if key and key in exclude}
+    paragraph: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if line.strip():
+            paragraph.append(i)
+            continue
+        # A blank line ends a paragraph; its key is its lines' words, as words_key() joins them.
+        key = " ".join(keys[j] for j in paragraph if keys[j])
+        if len(paragraph) > 1 and key and key in exclude:
+            skipped.update(paragraph)
+        paragraph = []
+    return skipped
+
+
+def _blank_lines(folded: str, skipped: set[int]) -> str:
+    """``folded`` with the ``skipped`` lines turned to spaces (same length, no words)."""
+    lines = folded.split("\n")
+    for i in skipped:
+        lines[i] = " " * len(lines[i])
+    return "\n".join(lines)
 
 
 def _phrase_continues(term: CompiledTerm, words: list[str], parts: list[str], at: int) -> bool:
     """Whether tokens after ``words[at]`` carry the rest of ``term``, adjacent and with no hard
-    break between them (the gap before token k is ``parts[2k]``)."""
-    for k in range(1, len(term.forms)):
+    break between them (the gap before token k is ``parts[2k]``). The second token is known to
+    match already: the index found the phrase through it."""
+    if not term.breaks[0] and _breaks(parts[2 * at + 2]):
+        return False
+    for k in range(2, len(term.forms)):
         if words[at + k] not in term.forms[k]:
             return False
-        if not term.breaks[k - 1] and hard_breaks(parts[2 * (at + k)]):
+        if not term.breaks[k - 1] and _breaks(parts[2 * (at + k)]):
             return False
     return True
+
+
+_GAP_BREAKS: dict[str, bool] = {}
+
+
+def _breaks(gap: str) -> bool:
+    """Whether a gap between two tokens holds a hard break. Gaps repeat endlessly (" ", "، ",
+    "» ("), so the answers are kept, up to a bound."""
+    known = _GAP_BREAKS.get(gap)
+    if known is None:
+        known = bool(hard_breaks(gap))
+        if len(_GAP_BREAKS) < 4096:
+            _GAP_BREAKS[gap] = known
+    return known
 
 
 def _clause(folded: str, breaks: list[int], start: int, end: int) -> str:
