@@ -20,7 +20,6 @@ of the offending key (or term) is looked up in the text.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import Counter
 from collections.abc import Sequence
@@ -30,60 +29,16 @@ from typing import Any
 import tomli_w
 
 from monitor.matcher import DEFAULT_MODE, MODES
+from monitor.tomlpos import KeyLocator, syntax_error
 from monitor.watchlist import FIELDS, Term, Watch, WatchError, lint, make_term, validate
 
 WATCH_KEYS = ("name", "terms", "mode", "all", "none", "fields", "sections", "tags")
 TERM_KEYS = ("text", "mode", "force")
 HEADER = "# newsmon watchlist: `newsmon watch import FILE` loads it (see README.md).\n\n"
 
-_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
-
 
 class WatchFileError(ValueError):
     """A watchlist file that cannot be used; the message names file, line and key."""
-
-
-class _Locator:
-    """Finds the line (1-based) of a key in the text of a TOML watchlist."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.split("\n")
-        header = re.compile(r"\s*\[\[\s*(?:watch|\"watch\"|'watch')\s*\]\]")
-        self.tables = [i for i, line in enumerate(self.lines) if header.match(line)]
-
-    def _range(self, index: int | None) -> tuple[int, int]:
-        if index is None or index >= len(self.tables):
-            return 0, len(self.lines)
-        start = self.tables[index]
-        end = next(
-            (
-                i
-                for i in range(start + 1, len(self.lines))
-                if self.lines[i].lstrip().startswith("[")
-            ),
-            len(self.lines),
-        )
-        return start, end
-
-    def line(self, index: int | None, key: str, needle: str | None = None) -> int:
-        """The line of ``key`` in the ``index``-th ``[[watch]]`` table (a top-level key when
-        ``index`` is None), or of ``needle`` (a value) at or after it."""
-        start, end = self._range(index)
-        pattern = re.compile(
-            rf"\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*="
-        )
-        if index is None:
-            pattern = re.compile(rf"\s*\[*\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\b")
-        at = next((i for i in range(start, end) if pattern.match(self.lines[i])), None)
-        if at is None:
-            return start + 1
-        if needle:
-            # The value as TOML quotes it first (so في does not find فيروس), then bare.
-            for candidate in (f'"{needle}"', f"'{needle}'", needle):
-                for i in range(at, end):
-                    if candidate in self.lines[i]:
-                        return i + 1
-        return at + 1
 
 
 def _error(source: str, line: int, key: str, message: str, watch: str | None = None) -> str:
@@ -96,8 +51,8 @@ def parse_watchlist(text: str, source: str = "<watchlist>") -> list[Watch]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise WatchFileError(_syntax_error(text, source, str(exc))) from None
-    loc = _Locator(text)
+        raise WatchFileError(syntax_error(text, source, str(exc))) from None
+    loc = KeyLocator(text, "watch")
     for key in data:
         if key != "watch":
             raise WatchFileError(
@@ -124,7 +79,7 @@ def parse_watchlist(text: str, source: str = "<watchlist>") -> list[Watch]:
     return watches
 
 
-def _watch(table: dict[str, Any], index: int, loc: _Locator, source: str) -> Watch:
+def _watch(table: dict[str, Any], index: int, loc: KeyLocator, source: str) -> Watch:
     name = table.get("name")
     label = name if isinstance(name, str) else None
 
@@ -208,58 +163,6 @@ def _terms(value: Any, key: str, mode: str, fail: Any) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _syntax_error(text: str, source: str, message: str) -> str:
-    m = _SYNTAX_POSITION.search(message)
-    reason = _SYNTAX_POSITION.sub("", message)
-    if reason.startswith(("Cannot overwrite", "Cannot declare")):
-        reason += " (a key or table is given twice)"
-    if m and m.group(1):
-        line = int(m.group(1))
-        raw = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
-        key = raw.split("=", 1)[0].strip().strip("\"'") if "=" in raw else ""
-        about = f'key "{key}": ' if key and not key.startswith("[") else ""
-        return f"{source}:{line}: {about}TOML syntax error: {reason} (column {m.group(2)})"
-    repeated = _repeated_key(text)
-    if repeated:
-        line, key = repeated
-        return f'{source}:{line}: key "{key}": TOML syntax error: {reason}'
-    last = _last_key(text)
-    if last:
-        # Something opened at the last key (an array, a string) runs to the end of the file.
-        line, key = last
-        return f'{source}:{line}: key "{key}": TOML syntax error: {reason} (still open at the end)'
-    line = text.count("\n") + 1
-    return f"{source}:{line}: TOML syntax error: {reason} (at the end of the file)"
-
-
-def _last_key(text: str) -> tuple[int, str] | None:
-    found = None
-    for number, line in enumerate(text.split("\n"), 1):
-        m = _KEY_LINE.match(line)
-        if m:
-            found = number, m.group(1).strip("\"'")
-    return found
-
-
-_KEY_LINE = re.compile(r"\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
-
-
-def _repeated_key(text: str) -> tuple[int, str] | None:
-    """The first key given twice in one table (tomllib names no line for that)."""
-    seen: set[str] = set()
-    for number, line in enumerate(text.split("\n"), 1):
-        if line.lstrip().startswith("["):
-            seen = set()
-            continue
-        m = _KEY_LINE.match(line)
-        if m:
-            key = m.group(1).strip("\"'")
-            if key in seen:
-                return number, key
-            seen.add(key)
-    return None
-
-
 def load_watchlist(path: Path) -> tuple[list[Watch], list[str]]:
     """The watches of a watchlist file and its lint warnings (each naming file, line, key)."""
     try:
@@ -309,7 +212,7 @@ def _item(term: Term, mode: str) -> str | dict[str, Any]:
 
 def lint_messages(text: str, source: str, watches: Sequence[Watch]) -> list[str]:
     """The lint warnings of a parsed watchlist, each naming file, line and key."""
-    loc = _Locator(text)
+    loc = KeyLocator(text, "watch")
     out = []
     for index, watch in enumerate(watches):
         for warning in lint(watch):
