@@ -65,9 +65,8 @@ def syntax_error(text: str, source: str, message: str) -> str:
         reason += " (a key or table is given twice)"
     if m and m.group(1):
         line = int(m.group(1))
-        raw = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
-        key = raw.split("=", 1)[0].strip().strip("\"'") if "=" in raw else ""
-        about = f'key "{key}": ' if key and not key.startswith("[") else ""
+        key = _key_at(text, line)
+        about = f'key "{key}": ' if key else ""
         return f"{source}:{line}: {about}TOML syntax error: {reason} (column {m.group(2)})"
     repeated = _repeated_key(text)
     if repeated:
@@ -80,6 +79,19 @@ def syntax_error(text: str, source: str, message: str) -> str:
         return f'{source}:{line}: key "{key}": TOML syntax error: {reason} (still open at the end)'
     line = text.count("\n") + 1
     return f"{source}:{line}: TOML syntax error: {reason} (at the end of the file)"
+
+
+def _key_at(text: str, line: int) -> str | None:
+    """The key whose value holds ``line``: the one on it, or the nearest above it in the same
+    table (a multi-line array)."""
+    lines = text.split("\n")[:line]
+    for raw in reversed(lines):
+        if raw.lstrip().startswith("["):
+            return None
+        m = _KEY_LINE.match(raw)
+        if m:
+            return m.group(1).strip("\"'")
+    return None
 
 
 def _last_key(text: str) -> tuple[int, str] | None:
