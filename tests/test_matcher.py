@@ -36,7 +36,7 @@ def test_position_case(case: dict[str, str]) -> None:
     text = unescape(case["text"])
     hits = match_text(case["term"], case["mode"], text)  # type: ignore[arg-type]
     got = [f"{h.start}:{h.text}" for h in hits]
-    expected = case["hits"].split("|") if case["hits"] else []
+    expected = unescape(case["hits"]).split("|") if case["hits"] else []
     assert got == expected, case["rule"]
     for h in hits:
         assert text[h.start : h.end] == h.text
