@@ -477,22 +477,24 @@ def iter_articles(
 def versions(db: Database, article_id: int) -> list[Version]:
     """Every version of an article, oldest first, each with its diff against the one before."""
     rows = db.execute(
-        "SELECT id, article_id, number, recorded_at, kind, record, changes FROM versions"
-        " WHERE article_id = ? ORDER BY number",
-        [article_id],
+        f"{_VERSION_SELECT} WHERE article_id = ? ORDER BY number", [article_id]
     ).fetchall()
-    return [
-        Version(
-            int(r[0]),
-            int(r[1]),
-            int(r[2]),
-            r[3],
-            r[4] or ("first" if r[2] == 1 else "edit"),
-            Article.from_dict(json.loads(r[5])),
-            revisions.Changes.from_json(json.loads(r[6])) if r[6] else None,
-        )
-        for r in rows
-    ]
+    return [_version(r) for r in rows]
+
+
+_VERSION_SELECT = "SELECT id, article_id, number, recorded_at, kind, record, changes FROM versions"
+
+
+def _version(r: sqlite3.Row | tuple[Any, ...]) -> Version:
+    return Version(
+        int(r[0]),
+        int(r[1]),
+        int(r[2]),
+        r[3],
+        r[4] or ("first" if r[2] == 1 else "edit"),
+        Article.from_dict(json.loads(r[5])),
+        revisions.Changes.from_json(json.loads(r[6])) if r[6] else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,3 +565,27 @@ def counts(db: Database) -> dict[str, int]:
         "versions": db.table("versions").count,
         "urls": db.table("article_urls").count,
     }
+
+
+# Readers for the monitor's match step (it keeps a cursor over version row ids) ---------------
+
+
+def versions_after(db: Database, version_id: int, *, limit: int = 500) -> list[Version]:
+    """Versions recorded after row ``version_id``, oldest first, at most ``limit``."""
+    rows = db.execute(
+        f"{_VERSION_SELECT} WHERE id > ? ORDER BY id LIMIT ?", [version_id, limit]
+    ).fetchall()
+    return [_version(r) for r in rows]
+
+
+def get_version(db: Database, article_id: int, number: int) -> Version | None:
+    """Version ``number`` of an article."""
+    row = db.execute(
+        f"{_VERSION_SELECT} WHERE article_id = ? AND number = ?", [article_id, number]
+    ).fetchone()
+    return _version(row) if row else None
+
+
+def last_version_id(db: Database) -> int:
+    """The row id of the newest version (0 for an empty archive)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()[0])

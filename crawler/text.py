@@ -64,6 +64,10 @@ def _fold_table(level: Level) -> list[int | str | None]:
     for cp in range(0x10000):
         ch = chr(cp)
         out = ch.casefold()
+        if out != ch:
+            # Casefold the decomposed form and recompose: ǰ ΐ ΰ casefold to a letter plus a
+            # combining mark that NFKC composes straight back, and fold() would loop forever.
+            out = unicodedata.normalize("NFKC", unicodedata.normalize("NFD", ch).casefold())
         if out != ch or ch in variants:
             table[cp] = "".join(variants.get(c, c) for c in out)
     for cp, digit in DIGITS.items():
@@ -121,14 +125,30 @@ _ARABIC_LETTERS = (
     "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06ff"
     "\u0750-\u077f\u08a0-\u08c9"
 )
-_TOKEN = re.compile(rf"([{_ARABIC_LETTERS}]+)|([0-9]+)|([^\W\d_{_ARABIC_LETTERS}]+)")
+_TOKEN_ALTERNATIVES = rf"[{_ARABIC_LETTERS}]+|[0-9]+|[^\W\d_{_ARABIC_LETTERS}]+"
+_TOKEN = re.compile(_TOKEN_ALTERNATIVES)
+# One capturing group, so ``split`` keeps the tokens between the gaps.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN_ALTERNATIVES})")
+_ARABIC_TOKEN = re.compile(rf"[{_ARABIC_LETTERS}]+")
 _HARD_BREAK = re.compile(r"[.!?؟؛;:,،\n\u2029]")
 
 
 def tokens(folded: str) -> list[str]:
     """Tokens of already folded text: maximal runs of Arabic letters, of other letters, or of
     digits (``2011م`` gives ``2011``, ``م``); everything else separates."""
-    return [m.group() for m in _TOKEN.finditer(folded)]
+    return _TOKEN.findall(folded)
+
+
+def split_tokens(folded: str) -> list[str]:
+    """Tokens with the gaps between them, ``[gap, token, gap, …, token, gap]``: tokens at odd
+    indices, gaps (possibly empty) at even ones. The matcher's hot path: one C-level pass gives
+    both the words and what separates them (for the hard-break rule)."""
+    return _TOKEN_SPLIT.split(folded)
+
+
+def is_arabic_token(token: str) -> bool:
+    """Whether a token is a run of Arabic letters (and not digits or Latin letters)."""
+    return _ARABIC_TOKEN.fullmatch(token) is not None
 
 
 def token_spans(folded: str) -> Iterator[tuple[str, int, int]]:

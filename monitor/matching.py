@@ -1,0 +1,164 @@
+"""The match step: every version stored since the cursor, matched against the watchlist.
+
+Versions are taken in row order. Each one is handled in its own transaction: its matches are
+computed and inserted, the ``on_version`` hook runs (the alert step adds its rows there, so an
+alert exists exactly when its matches do), and the cursor moves past it. A crash between two
+versions loses nothing and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from crawler.items import Article
+from crawler.store import Version, get_version, utcnow, versions_after
+from monitor.evaluation import WatchPlan, compile_watches, new_mentions
+from monitor.fieldtext import body_text
+from monitor.matcher import Matcher, Scan
+from monitor.snippet import snippet
+from monitor.store import get_cursor, insert_match, list_watches, set_cursor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """A row of ``matches``, with what an alert needs of its watch."""
+
+    id: int
+    watch_id: int
+    watch: str
+    tags: tuple[str, ...]
+    article_id: int
+    version_id: int
+    version: int
+    field: str
+    position: int  # offset of ``surface`` in the field's text (body: paragraphs joined by \n\n)
+    surface: str
+    term: str
+    mode: str
+    snippet: str  # about 25 words around the match, the match in [[…]]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionMatches:
+    version: Version
+    matches: tuple[MatchRecord, ...]
+
+
+# Called inside the version's transaction, for every version that recorded matches.
+OnVersion = Callable[[Database, VersionMatches], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    versions: int  # versions read
+    matches: int  # matches recorded
+    cursor: int  # the last version row processed
+
+
+def article_fields(article: Article) -> dict[str, str]:
+    """The texts a watch can look at: title, summary and body (paragraphs joined by a blank
+    line). Match positions are offsets in these strings."""
+    return {
+        "title": article.title or "",
+        "summary": article.summary or "",
+        "body": body_text(article.body),
+    }
+
+
+def run_match_step(
+    db: Database,
+    *,
+    exclude: Collection[str] = frozenset(),
+    on_version: OnVersion | None = None,
+    batch: int = 200,
+) -> StepResult:
+    """Match every version after the cursor. ``exclude`` holds ``words_key``s of boilerplate
+    paragraphs or lines, which never match."""
+    stored = list_watches(db)
+    matcher, plans = compile_watches((s.id, s.watch, s.since_version) for s in stored)
+    cursor = get_cursor(db)
+    read = recorded = 0
+    while versions := versions_after(db, cursor, limit=batch):
+        for version in versions:
+            with db.atomic():
+                found = _match_version(db, version, matcher, plans, exclude)
+                if found and on_version is not None:
+                    on_version(db, VersionMatches(version, tuple(found)))
+                set_cursor(db, version.id)
+            cursor = version.id
+            read += 1
+            recorded += len(found)
+    log.info("match step: versions=%d matches=%d cursor=%d", read, recorded, cursor)
+    return StepResult(read, recorded, cursor)
+
+
+def _match_version(
+    db: Database,
+    version: Version,
+    matcher: Matcher,
+    plans: list[WatchPlan],
+    exclude: Collection[str],
+) -> list[MatchRecord]:
+    active = [p for p in plans if version.id > p.since_version]
+    if not active:
+        return []
+    article = version.article
+    now = matcher.scan(article_fields(article), exclude=exclude, clauses=True)
+    if not now.hits:
+        return []
+    before: Scan | None = None
+    previous = get_version(db, version.article_id, version.number - 1)
+    if previous is not None:
+        before = matcher.scan(article_fields(previous.article), exclude=exclude, clauses=True)
+    records = []
+    created = utcnow()
+    for plan in active:
+        hits = new_mentions(
+            plan,
+            now,
+            article.section,
+            before,
+            previous.article.section if previous else None,
+        )
+        for hit in hits:
+            term = matcher.terms[hit.term]
+            text = snippet(now.texts[hit.field], hit.start, hit.end)
+            row: dict[str, object] = {
+                "watch_id": plan.id,
+                "article_id": version.article_id,
+                "version_id": version.id,
+                "version": version.number,
+                "field": hit.field,
+                "position": hit.start,
+                "surface": hit.text,
+                "term": term.text,
+                "mode": term.mode,
+                "snippet": text,
+                "created_at": created,
+            }
+            row_id = insert_match(db, row)
+            if row_id is not None:
+                records.append(
+                    MatchRecord(
+                        id=row_id,
+                        watch_id=plan.id,
+                        watch=plan.watch.name,
+                        tags=plan.watch.tags,
+                        article_id=version.article_id,
+                        version_id=version.id,
+                        version=version.number,
+                        field=hit.field,
+                        position=hit.start,
+                        surface=hit.text,
+                        term=term.text,
+                        mode=term.mode,
+                        snippet=text,
+                    )
+                )
+    return records

@@ -1,0 +1,46 @@
+"""A few words of context around a match, with the match marked, for alerts and terminals."""
+
+from __future__ import annotations
+
+import re
+
+MARKS = ("[[", "]]")
+SNIPPET_WORDS = 25
+ELLIPSIS = "…"
+
+_WORDS = re.compile(r"\S+")
+
+
+def snippet(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    words: int = SNIPPET_WORDS,
+    marks: tuple[str, str] = MARKS,
+) -> str:
+    """About ``words`` words of ``text`` around ``text[start:end]``, taken from the match's own
+    paragraph, on one line, the match between ``marks`` (``[[…]]`` by default: unambiguous in
+    Arabic prose, which uses «» and "" itself) and ``…`` where the paragraph was cut."""
+    para_start = text.rfind("\n\n", 0, start)
+    para_start = 0 if para_start < 0 else para_start + 2
+    para_end = text.find("\n\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    before = _WORDS.findall(text[para_start:start])
+    after = _WORDS.findall(text[end:para_end])
+    budget = max(words - len(_WORDS.findall(text[start:end])), 0)
+    # Half the budget each side; a side that runs short gives the rest to the other.
+    n_before = min(len(before), max(budget // 2, budget - len(after)))
+    n_after = min(len(after), budget - n_before)
+    left = before[len(before) - n_before :] if n_before else []
+    right = after[:n_after]
+    # A match inside a longer written word (#تنظيم_داعش) stays attached to the rest of it.
+    sep_left = " " if left and text[start - 1].isspace() else ""
+    sep_right = " " if right and text[end].isspace() else ""
+    marked = marks[0] + " ".join(text[start:end].split()) + marks[1]
+    out = " ".join(left) + sep_left + marked + sep_right + " ".join(right)
+    if n_before < len(before):
+        out = ELLIPSIS + " " + out
+    if n_after < len(after):
+        out += " " + ELLIPSIS
+    return out

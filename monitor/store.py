@@ -1,0 +1,233 @@
+"""The monitor's own tables, in the archive's SQLite file, under the ``monitor`` migration set.
+
+- ``watches``: the watchlist (terms stored as JSON lists of ``{text, mode, force}``);
+  ``since_version`` is the newest version row when the watch was added: a new watch looks at
+  what is crawled from then on, not at the whole back catalogue (``watch test --db-scan`` is
+  for that);
+- ``matches``: one row per mention that fired a watch on an article version, unique per
+  watch + version + field + position;
+- ``cursors``: how far each step has read the ``versions`` table (the match step: ``matches``).
+
+The crawler's tables are read through ``crawler.store`` functions only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from crawler.store import StoreError, last_version_id, open_db, utcnow
+from monitor.watchlist import Term, Watch
+
+migrations = Migrations("monitor")
+
+MATCH_CURSOR = "matches"
+
+
+@migrations()
+def m001_watches_matches_cursors(db: Database) -> None:
+    db.table("watches").create(
+        {
+            "id": int,
+            "name": str,
+            "terms": str,
+            "all_of": str,
+            "none_of": str,
+            "fields": str,
+            "sections": str,
+            "tags": str,
+            "since_version": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("watches").create_index(["name"], unique=True)
+    db.table("matches").create(
+        {
+            "id": int,
+            "watch_id": int,
+            "article_id": int,
+            "version_id": int,
+            "version": int,
+            "field": str,
+            "position": int,
+            "surface": str,
+            "term": str,
+            "mode": str,
+            "snippet": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("watch_id", "watches", "id"),
+            ("article_id", "articles", "id"),
+            ("version_id", "versions", "id"),
+        ],
+    )
+    db.table("matches").create_index(["watch_id", "version_id", "field", "position"], unique=True)
+    db.table("matches").create_index(["version_id"])
+    db.table("matches").create_index(["article_id"])
+    db.table("cursors").create({"name": str, "version_id": int, "updated_at": str}, pk="name")
+
+
+def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
+    """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
+    date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
+    db = open_db(path, readonly=readonly)
+    if not readonly:
+        migrations.apply(db)
+    return db
+
+
+def has_monitor_tables(db: Database) -> bool:
+    return "watches" in db.table_names()
+
+
+class WatchStoreError(StoreError):
+    """A watchlist change that cannot be made (a name taken, a watch not there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWatch:
+    id: int
+    watch: Watch
+    since_version: int
+    created_at: str
+    updated_at: str
+
+
+def _terms_json(terms: tuple[Term, ...]) -> str:
+    return json.dumps(
+        [{"text": t.text, "mode": t.mode, "force": t.force} for t in terms], ensure_ascii=False
+    )
+
+
+def _terms(value: str) -> tuple[Term, ...]:
+    return tuple(Term(t["text"], t["mode"], bool(t.get("force"))) for t in json.loads(value))
+
+
+def _columns(watch: Watch) -> dict[str, Any]:
+    return {
+        "name": watch.name,
+        "terms": _terms_json(watch.terms),
+        "all_of": _terms_json(watch.all_of),
+        "none_of": _terms_json(watch.none_of),
+        "fields": watch.fields,
+        "sections": json.dumps(list(watch.sections), ensure_ascii=False),
+        "tags": json.dumps(list(watch.tags), ensure_ascii=False),
+    }
+
+
+def _stored(row: dict[str, Any]) -> StoredWatch:
+    watch = Watch(
+        name=row["name"],
+        terms=_terms(row["terms"]),
+        all_of=_terms(row["all_of"]),
+        none_of=_terms(row["none_of"]),
+        fields=row["fields"],
+        sections=tuple(json.loads(row["sections"])),
+        tags=tuple(json.loads(row["tags"])),
+    )
+    return StoredWatch(row["id"], watch, row["since_version"], row["created_at"], row["updated_at"])
+
+
+def list_watches(db: Database) -> list[StoredWatch]:
+    if not has_monitor_tables(db):
+        return []
+    return [_stored(row) for row in db.table("watches").rows_where(order_by="name")]
+
+
+def get_watch(db: Database, name: str) -> StoredWatch | None:
+    if not has_monitor_tables(db):
+        return None
+    rows = list(db.table("watches").rows_where("name = ?", [name]))
+    return _stored(rows[0]) if rows else None
+
+
+def add_watch(db: Database, watch: Watch) -> StoredWatch:
+    """Store a new watch (a validated one); its name must be free."""
+    with db.atomic():
+        if get_watch(db, watch.name):
+            raise WatchStoreError(
+                f"a watch named {watch.name!r} exists (remove it first, or edit a watchlist"
+                " file and import it)"
+            )
+        now = utcnow()
+        table = db.table("watches")
+        table.insert(
+            {
+                **_columns(watch),
+                "since_version": last_version_id(db),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        stored = get_watch(db, watch.name)
+        assert stored is not None
+        return stored
+
+
+SaveResult = Literal["added", "updated", "unchanged"]
+
+
+def save_watch(db: Database, watch: Watch) -> SaveResult:
+    """Add ``watch``, or replace the stored one of the same name (its matches and the
+    version it watches from stay)."""
+    with db.atomic():
+        old = get_watch(db, watch.name)
+        if old is None:
+            add_watch(db, watch)
+            return "added"
+        if old.watch == watch:
+            return "unchanged"
+        db.table("watches").update(old.id, {**_columns(watch), "updated_at": utcnow()})
+        return "updated"
+
+
+def remove_watch(db: Database, name: str) -> None:
+    """Delete a watch and the matches it recorded."""
+    with db.atomic():
+        old = get_watch(db, name)
+        if old is None:
+            raise WatchStoreError(f"no watch named {name!r}")
+        db.execute("DELETE FROM matches WHERE watch_id = ?", [old.id])
+        db.table("watches").delete(old.id)
+
+
+def match_counts(db: Database) -> dict[int, int]:
+    """Matches recorded per watch id."""
+    if not has_monitor_tables(db):
+        return {}
+    rows = db.execute("SELECT watch_id, count(*) FROM matches GROUP BY watch_id").fetchall()
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+def get_cursor(db: Database, name: str = MATCH_CURSOR) -> int:
+    """The last version row id a step has processed (0: none yet)."""
+    row = db.execute("SELECT version_id FROM cursors WHERE name = ?", [name]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_cursor(db: Database, version_id: int, name: str = MATCH_CURSOR) -> None:
+    db.execute(
+        "INSERT INTO cursors (name, version_id, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(name) DO UPDATE SET version_id = excluded.version_id,"
+        " updated_at = excluded.updated_at",
+        [name, version_id, utcnow()],
+    )
+
+
+def insert_match(db: Database, row: dict[str, Any]) -> int | None:
+    """Record a match; None when that watch + version + field + position is already there."""
+    columns = ", ".join(row)
+    cursor = db.execute(
+        f"INSERT OR IGNORE INTO matches ({columns}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+    return int(cursor.lastrowid or 0) if cursor.rowcount else None
