@@ -253,7 +253,7 @@ def _check(file: TomlFile, data: Any, schema: Any, path: KeyPath) -> None:
 def _from_file(file: TomlFile) -> dict[str, Any]:
     """The file's values as Config fields (already checked against the schema)."""
     d = file.data
-    out: dict[str, Any] = {"path": file.path}
+    out: dict[str, Any] = {"path": Path(file.source)}
     if "db" in d:
         out["db_path"] = Path(d["db"]).expanduser()
     site = d.get("site", {})

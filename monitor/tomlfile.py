@@ -1,8 +1,11 @@
-"""Reading a TOML file so that every error can name the file, the line and the key.
+"""Reading a hand-written TOML file so that every error can name the file, the line and the key.
 
-``tomllib`` reports syntax errors with a line number but knows nothing of lines once the file is
-parsed; a value that parses but is wrong (an unknown key, a bad duration) needs its line found
-again. ``TomlFile.line_of(path)`` finds it by scanning the text for table headers and keys.
+``tomllib`` reports positions only for syntax errors (and not for all of them: a key given
+twice has none), and knows nothing of lines once the file is parsed, so a value that parses but
+is wrong (an unknown key, a bad duration, a bad term inside an array) needs its line found
+again in the text. ``TomlFile`` indexes the line of every table header and key, and can find a
+value inside a multi-line array. These are line-based searches, right for files written by
+hand or by ``tomli_w``.
 """
 
 from __future__ import annotations
@@ -16,18 +19,28 @@ from typing import Any
 KeyPath = tuple[str | int, ...]
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(
-    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
-)
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
 
 
 class TomlError(ValueError):
-    """A problem with one place in a TOML file: ``file:line: key: message``."""
+    """A problem at one place in a TOML file:
+    ``file:line: [watch "name", ]key "a.b": message``."""
 
-    def __init__(self, path: Path | str, line: int | None, key: str | None, message: str) -> None:
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
-        self.path = str(path)
+    def __init__(
+        self,
+        source: Path | str,
+        line: int | None,
+        key: str | None,
+        message: str,
+        *,
+        context: str | None = None,
+    ) -> None:
+        where = f"{source}:{line}" if line else str(source)
+        about = ", ".join(p for p in (context, f'key "{key}"' if key else None) if p)
+        super().__init__(f"{where}: {about}: {message}" if about else f"{where}: {message}")
+        self.source = str(source)
         self.line = line
         self.key = key
         self.message = message
@@ -38,16 +51,22 @@ def _split_key(text: str) -> tuple[str, ...]:
     return tuple(p[1:-1] if p[0] in "\"'" else p for p in parts)
 
 
+def key_name(path: KeyPath) -> str:
+    """``("notify", "target", 1, "url")`` as ``notify.target[1].url``."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+
+
 @dataclass
 class TomlFile:
-    path: Path
+    source: str
     data: dict[str, Any]
     text: str
     _lines: dict[KeyPath, int] = field(default_factory=dict)
+    _headers: list[int] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> TomlFile:
-        """Parse ``path``; a syntax error, an unreadable file or non-UTF-8 text is a TomlError."""
+        """Read and parse ``path``; unreadable, non-UTF-8 or bad TOML is a TomlError."""
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -57,14 +76,15 @@ class TomlFile:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise TomlError(path, line, None, "not UTF-8 text") from None
+        return cls.parse(text, str(path))
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> TomlFile:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            at = int(m.group(1)) if m else None
-            raise TomlError(path, at, None, f"TOML syntax error: {message}") from None
-        file = cls(path, data, text)
+            raise syntax_error(text, source, str(exc)) from None
+        file = cls(source, data, text)
         file._index()
         return file
 
@@ -92,6 +112,7 @@ class TomlFile:
                 else:
                     table = name
                 self._lines.setdefault(table, number)
+                self._headers.append(number)
                 continue
             key = _KEY.match(line)
             if key:
@@ -103,16 +124,95 @@ class TomlFile:
                 value = re.sub(r"""("[^"]*"|'[^']*')""", "", rest.split("#", 1)[0])
                 depth = max(0, value.count("[") - value.count("]"))
 
-    def line_of(self, path: KeyPath) -> int | None:
-        """The line of a key (or of the nearest enclosing table that has one)."""
+    def line_of(self, path: KeyPath, value: str | None = None) -> int | None:
+        """The line of a key (or of the nearest enclosing table that has one). With ``value``,
+        the line inside that key's value where ``value`` is written (a term in an array), as
+        TOML quotes it first, so في does not find فيروس."""
         path = tuple(path)
-        while path:
-            if path in self._lines:
-                return self._lines[path]
+        while path and path not in self._lines:
             path = path[:-1]
-        return None
+        if not path:
+            return None
+        at = self._lines[path]
+        if value:
+            lines = self.text.split("\n")
+            end = next((h for h in self._headers if h > at), len(lines) + 1)
+            for candidate in (f'"{value}"', f"'{value}'", value):
+                for number in range(at, end):
+                    if candidate in lines[number - 1]:
+                        return number
+        return at
 
-    def error(self, path: KeyPath, message: str) -> TomlError:
+    def error(
+        self, path: KeyPath, message: str, *, value: str | None = None, context: str | None = None
+    ) -> TomlError:
         """An error about the value at ``path`` (e.g. ``("notify", "target", 1, "url")``)."""
-        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
-        return TomlError(self.path, self.line_of(path), key or None, message)
+        return TomlError(
+            self.source, self.line_of(path, value), key_name(path) or None, message, context=context
+        )
+
+
+def syntax_error(text: str, source: str, message: str) -> TomlError:
+    """tomllib's syntax error, with its line and the key it happened in. A key given twice (no
+    position from tomllib) and a value left open at the end of the file are located here."""
+    m = _SYNTAX_POSITION.search(message)
+    reason = _SYNTAX_POSITION.sub("", message)
+    if reason.startswith(("Cannot overwrite", "Cannot declare")):
+        reason += " (a key or table is given twice)"
+    if m and m.group(1):
+        line = int(m.group(1))
+        return TomlError(
+            source, line, _key_at(text, line), f"TOML syntax error: {reason} (column {m.group(2)})"
+        )
+    repeated = _repeated_key(text)
+    if repeated:
+        line, key = repeated
+        return TomlError(source, line, key, f"TOML syntax error: {reason}")
+    last = _last_key(text)
+    if last:
+        # Something opened at the last key (an array, a string) runs to the end of the file.
+        line, key = last
+        return TomlError(source, line, key, f"TOML syntax error: {reason} (still open at the end)")
+    return TomlError(
+        source, text.count("\n") + 1, None, f"TOML syntax error: {reason} (at the end of the file)"
+    )
+
+
+_KEY_LINE = re.compile(r"\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
+
+
+def _key_at(text: str, line: int) -> str | None:
+    """The key whose value holds ``line``: the one on it, or the nearest above it in the same
+    table (a multi-line array)."""
+    for raw in reversed(text.split("\n")[:line]):
+        if raw.lstrip().startswith("["):
+            return None
+        m = _KEY_LINE.match(raw)
+        if m:
+            return m.group(1).strip("\"'")
+    return None
+
+
+def _last_key(text: str) -> tuple[int, str] | None:
+    found = None
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _KEY_LINE.match(line)
+        if m:
+            found = number, m.group(1).strip("\"'")
+    return found
+
+
+def _repeated_key(text: str) -> tuple[int, str] | None:
+    """The first key given twice in one table (tomllib names no line for that)."""
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("["):
+            seen = set()
+            continue
+        m = _KEY_LINE.match(line)
+        if m:
+            key = m.group(1).strip("\"'")
+            if key in seen:
+                return number, key
+            seen.add(key)
+    return None

@@ -20,7 +20,6 @@ of the offending key (or term) is looked up in the text.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import tomli_w
 
 from monitor.matcher import DEFAULT_MODE, MODES
-from monitor.tomlpos import KeyLocator, syntax_error
+from monitor.tomlfile import TomlError, TomlFile
 from monitor.watchlist import FIELDS, Term, Watch, WatchError, lint, make_term, validate
 
 WATCH_KEYS = ("name", "terms", "mode", "all", "none", "fields", "sections", "tags")
@@ -41,50 +40,49 @@ class WatchFileError(ValueError):
     """A watchlist file that cannot be used; the message names file, line and key."""
 
 
-def _error(source: str, line: int, key: str, message: str, watch: str | None = None) -> str:
-    where = f'watch "{watch}", ' if watch else ""
-    return f'{source}:{line}: {where}key "{key}": {message}'
+def _context(watch: str | None) -> str | None:
+    return f'watch "{watch}"' if watch else None
 
 
 def parse_watchlist(text: str, source: str = "<watchlist>") -> list[Watch]:
     """The watches of a TOML watchlist; ``WatchFileError`` names the first problem."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WatchFileError(syntax_error(text, source, str(exc))) from None
-    loc = KeyLocator(text, "watch")
+        file = TomlFile.parse(text, source)
+    except TomlError as exc:
+        raise WatchFileError(str(exc)) from None
+    data = file.data
     for key in data:
         if key != "watch":
-            raise WatchFileError(
-                _error(source, loc.line(None, key), key, "unknown key (expected [[watch]] tables)")
-            )
+            raise WatchFileError(str(file.error((key,), "unknown key (expected [[watch]] tables)")))
     tables = data.get("watch", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise WatchFileError(
-            _error(
-                source, loc.line(None, "watch"), "watch", "write each watch as a [[watch]] table"
-            )
-        )
+        raise WatchFileError(str(file.error(("watch",), "write each watch as a [[watch]] table")))
     watches: list[Watch] = []
     seen: set[str] = set()
     for index, table in enumerate(tables):
-        watch = _watch(table, index, loc, source)
+        watch = _watch(table, index, file)
         if watch.name in seen:
-            line = loc.line(index, "name")
-            raise WatchFileError(
-                _error(source, line, "name", "a second watch with this name", watch.name)
-            )
+            error = _key_error(file, index, "name", "a second watch with this name", watch.name)
+            raise WatchFileError(str(error))
         seen.add(watch.name)
         watches.append(watch)
     return watches
 
 
-def _watch(table: dict[str, Any], index: int, loc: KeyLocator, source: str) -> Watch:
+def _key_error(
+    file: TomlFile, index: int, key: str, message: str, watch: str | None, value: str | None = None
+) -> TomlError:
+    """An error about ``key`` of the ``index``-th watch, named as users write it."""
+    line = file.line_of(("watch", index, key), value)
+    return TomlError(file.source, line, key, message, context=_context(watch))
+
+
+def _watch(table: dict[str, Any], index: int, file: TomlFile) -> Watch:
     name = table.get("name")
     label = name if isinstance(name, str) else None
 
     def fail(key: str, message: str, needle: str | None = None) -> WatchFileError:
-        return WatchFileError(_error(source, loc.line(index, key, needle), key, message, label))
+        return WatchFileError(str(_key_error(file, index, key, message, label, needle)))
 
     for key in table:
         if key not in WATCH_KEYS:
@@ -212,10 +210,10 @@ def _item(term: Term, mode: str) -> str | dict[str, Any]:
 
 def lint_messages(text: str, source: str, watches: Sequence[Watch]) -> list[str]:
     """The lint warnings of a parsed watchlist, each naming file, line and key."""
-    loc = KeyLocator(text, "watch")
+    file = TomlFile.parse(text, source)
     out = []
     for index, watch in enumerate(watches):
         for warning in lint(watch):
-            line = loc.line(index, warning.key, warning.item)
-            out.append(_error(source, line, warning.key, warning.message, watch.name))
+            error = _key_error(file, index, warning.key, warning.message, watch.name, warning.item)
+            out.append(str(error))
     return out

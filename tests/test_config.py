@@ -30,7 +30,7 @@ def test_bad_files_name_file_line_and_key(case: dict[str, str], tmp_path: Path) 
     with pytest.raises(ConfigError) as info:
         load_config(path, env={})
     message = str(info.value)
-    prefix = f"{path}:{case['line']}: " + (f"{case['key']}: " if case["key"] else "")
+    prefix = f"{path}:{case['line']}: " + (f'key "{case["key"]}": ' if case["key"] else "")
     assert message.startswith(prefix), message
     assert case["message"] in message
     assert "\n" not in message
@@ -157,5 +157,7 @@ def test_init_writes_an_owner_only_file_and_show_masks_secrets(
     bad.write_text('[schedule]\ninterval = "soon"\n', encoding="utf-8")
     failed = run_cli("config", "show", "--config", bad)
     assert failed.code == 1
-    expected = "schedule.interval: not a duration: 'soon' (write it like 30s, 15m, 1h30m, 2d)"
+    expected = (
+        "key \"schedule.interval\": not a duration: 'soon' (write it like 30s, 15m, 1h30m, 2d)"
+    )
     assert failed.err.strip() == f"Error: {bad}:2: {expected}"
