@@ -59,16 +59,28 @@ def short_paragraph_keys(article: Article) -> set[str]:
     return keys
 
 
+def _threshold(db: Database) -> int:
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return max(BOILERPLATE_MIN_ARTICLES, math.ceil(BOILERPLATE_SHARE * total))
+
+
+def boilerplate_keys(db: Database) -> frozenset[str]:
+    """Every paragraph key that is boilerplate now (for the matcher to skip)."""
+    rows = db.execute(
+        "SELECT key FROM common_lines WHERE articles >= ?", [_threshold(db)]
+    ).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def boilerplate_among(db: Database, keys: Iterable[str]) -> set[str]:
     """The keys among ``keys`` that recur across enough articles to be boilerplate."""
     keys = list(keys)
     if not keys:
         return set()
-    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    threshold = max(BOILERPLATE_MIN_ARTICLES, math.ceil(BOILERPLATE_SHARE * total))
     marks = ",".join("?" * len(keys))
     rows = db.execute(
-        f"SELECT key FROM common_lines WHERE key IN ({marks}) AND articles >= ?", [*keys, threshold]
+        f"SELECT key FROM common_lines WHERE key IN ({marks}) AND articles >= ?",
+        [*keys, _threshold(db)],
     ).fetchall()
     return {r[0] for r in rows}
 

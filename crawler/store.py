@@ -161,6 +161,7 @@ def m201_fingerprints(db: Database) -> None:
     )
     # How many articles hold each short paragraph: the ones in many are boilerplate.
     db.table("common_lines").create({"key": str, "articles": int}, pk="key")
+    db.table("common_lines").create_index(["articles"])
 
 
 class StoreError(Exception):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from crawler.identity import boilerplate_keys
 from crawler.items import Article
 from crawler.store import Version, get_version, utcnow, versions_after
 from monitor.evaluation import WatchPlan, compile_watches, new_mentions
@@ -74,12 +75,15 @@ def article_fields(article: Article) -> dict[str, str]:
 def run_match_step(
     db: Database,
     *,
-    exclude: Collection[str] = frozenset(),
+    exclude: Collection[str] | None = None,
     on_version: OnVersion | None = None,
     batch: int = 200,
 ) -> StepResult:
     """Match every version after the cursor. ``exclude`` holds ``words_key``s of boilerplate
-    paragraphs or lines, which never match."""
+    paragraphs or lines, which never match; by default, the archive's own boilerplate (short
+    paragraphs found in many articles: sign-offs, related-links boxes)."""
+    if exclude is None:
+        exclude = boilerplate_keys(db)
     stored = list_watches(db)
     matcher, plans = compile_watches((s.id, s.watch, s.since_version) for s in stored)
     cursor = get_cursor(db)

@@ -206,3 +206,35 @@ def test_an_edited_watch_keeps_its_place_and_removal_drops_its_matches(db: Datab
     assert [r["surface"] for r in rows(db)] == ["لداعش", "الموصل"]
     remove_watch(db, "daesh")
     assert rows(db) == [] and list_watches(db) == []
+
+
+STORIES = (
+    "رفعت الحكومة المصرية سعر رغيف الخبز المدعم للمرة الأولى منذ عقود.",
+    "افتتح معرض الكتاب في الرباط أبوابه بمشاركة مئات الناشرين.",
+    "أعلنت وزارة الصحة التونسية حملة تطعيم جديدة في المناطق الريفية.",
+    "تراجع سعر صرف الليرة اللبنانية مجددا في السوق الموازية.",
+    "فاز المنتخب الأردني على نظيره العماني بهدفين نظيفين.",
+    "شهدت الخرطوم اشتباكات متقطعة قرب مطار العاصمة السودانية.",
+)
+SIGN_OFF = "(الأناضول، العربي الجديد)"
+
+
+def test_a_term_in_a_recurring_sign_off_never_fires(db_path: Path) -> None:
+    """The archive's own boilerplate (a sign-off in many articles) is skipped by default; the
+    same term in an article's text still fires."""
+    db = open_monitor_db(db_path)
+    add_watch(db, Watch("agency", (Term("الأناضول"),)))
+    for i, story in enumerate(STORIES):
+        record_article(db, article(f"{i}", title=f"خبر {i}", body=(story, SIGN_OFF)))
+    quoted = article("99", title="تقرير", body=("قالت وكالة الأناضول إن الوفد وصل.", SIGN_OFF))
+    record_article(db, quoted)
+    run_match_step(db)
+    matched = {(r["article_id"], r["field"]) for r in rows(db)}
+    # Early articles matched on the sign-off before it was known to recur; the one recorded
+    # once it was boilerplate matches only on its own sentence.
+    last = db.execute("SELECT id FROM articles WHERE node_id = '99'").fetchone()[0]
+    assert [r["surface"] for r in rows(db) if r["article_id"] == last] == ["الأناضول"]
+    assert (last, "body") in matched
+    assert all(
+        r["position"] < len("قالت وكالة الأناضول") for r in rows(db) if r["article_id"] == last
+    )
