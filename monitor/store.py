@@ -76,6 +76,41 @@ def m001_watches_matches_cursors(db: Database) -> None:
     db.table("cursors").create({"name": str, "version_id": int, "updated_at": str}, pk="name")
 
 
+@migrations()
+def m002_outbox(db: Database) -> None:
+    db.table("alerts").create(
+        {
+            "id": int,
+            "key": str,
+            "kind": str,  # match | health | test
+            "watch_id": int,
+            "article_id": int,
+            "version_id": int,
+            "version": int,
+            "target_key": str,
+            "title": str,
+            "text": str,
+            "markdown": str,
+            "info": str,  # the AlertInfo as JSON, for digests
+            "status": str,
+            "tries": int,
+            "last_error": str,
+            "next_attempt_at": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"key", "kind", "target_key", "status", "created_at"},
+        defaults={"tries": 0},
+    )
+    db.table("alerts").create_index(["key"], unique=True)
+    db.table("alerts").create_index(["status", "next_attempt_at"])
+    db.table("alerts").create_index(["target_key", "status"])
+    db.table("alerts").create_index(["watch_id"])
+    # Per target: when its last digest went out.
+    db.table("target_state").create({"target_key": str, "last_digest_at": str}, pk="target_key")
+
+
 def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
     """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
     date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
