@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.dates import OUTLET_TZ, format_display_date, parse_display_date, parse_machine_date
 from crawler.fingerprint import canonical_url, is_outlet_url
-from crawler.items import Article, Source
+from crawler.items import Article, Source, merge
 from crawler.outlets import (
     ALARABY,
     Outlet,
@@ -297,3 +297,20 @@ def _absolute(image: str | None, outlet: Outlet) -> str | None:
     if image.startswith("/"):
         return outlet.base_url + image
     return image
+
+
+def complete(feed: Article, page: Article) -> Article:
+    """A feed item's record completed by its page: the feed's fields stand, the page adds what
+    the feed lacks (display date, tags, contributors, byline, modified time, caption). The
+    page's summary bullets replace the feed's one-line description."""
+    combined = merge(feed, page)
+    sources = dict(combined.sources)
+    changes: dict[str, Any] = {}
+    if page.summary and page.source_of("summary") == "page":
+        changes["summary"] = page.summary
+        sources["summary"] = "page"
+    changes["sources"] = tuple(sources.items())
+    changes["flags"] = tuple(dict.fromkeys((*feed.flags, *page.flags)))
+    changes["parser"] = f"{feed.parser}+{page.parser}" if feed.parser and page.parser else None
+    changes["fetched_at"] = page.fetched_at or feed.fetched_at
+    return combined.replace(**changes)
