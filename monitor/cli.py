@@ -49,10 +49,11 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.commands import archive
+    from monitor.commands import archive, crawl, extract
 
-    for command in archive.COMMANDS:
-        cli.add_command(command)
+    for module in (archive, crawl, extract):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()
