@@ -179,3 +179,51 @@ def test_extract_bad_input(
 def test_extract_a_missing_file(run_cli: CliRunner, tmp_path: Path) -> None:
     result = run_cli("extract", tmp_path / "nope.html")
     assert result.code == 1 and result.err.startswith("Error:") and "nope.html" in result.err
+
+
+def test_crawl_on_a_terminal_shows_a_live_display(
+    replica: ReplicaSite, db_path: Path, tmp_path: Path
+) -> None:
+    """stderr is a pseudo-terminal: the progress is a live, redrawn line, not log lines."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    from conftest import ROOT, cli_env
+
+    replica.edit_site(faults=[{"path": "/rss*", "delay": 0.3}])
+    master, slave = pty.openpty()
+    env = {**cli_env(tmp_path), **ALLOW, "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "crawl", "--site", replica.url, "--section", "sport",
+         "--db", str(db_path), *FAST],
+        stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env, cwd=ROOT,
+    )  # fmt: skip
+    os.close(slave)
+    screen = b""
+    try:
+        for _ in range(600):  # at most 60 s
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            elif proc.poll() is not None:
+                break
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    text = screen.decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "crawling… pages=" in text and "\x1b[" in text  # redrawn in place
+    assert "progress: " not in text
+    assert out.decode().startswith("crawl ok: ")

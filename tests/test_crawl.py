@@ -313,3 +313,34 @@ def test_loopback_is_refused_without_permission(
     report = scrapy_crawl(site.format(port=port), db_path, settings={"NEWSMON_ALLOW_PRIVATE": "0"})
     assert report["status"] == "failed" and "loopback" in report["message"]
     assert replica.hits() == []
+
+
+def test_robots_crawl_delay_spaces_the_requests(
+    replica: ReplicaSite, db_path: Path, tmp_path: Path
+) -> None:
+    replica.edit_site(robots="User-agent: *\nCrawl-delay: 1\nDisallow: /preview/\n")
+    urls = tmp_path / "urls.txt"
+    urls.write_text(
+        "\n".join(
+            "https://www.alaraby.co.uk" + quote(p)
+            for p in (
+                "/blogs/مقهى-على-ناصية-الكتاب",
+                "/sport/المنتخب-المغربي-يستعد-لمباراتين-وديتين-في-سبتمبر",
+            )
+        ),
+        encoding="utf-8",
+    )
+    report = scrapy_crawl(replica, db_path, "-a", f"urls={urls}")
+    assert report["new"] == 2
+    pages = [h.at for h in replica.hits() if h.path != "/robots.txt"]
+    assert len(pages) == 2 and pages[1] - pages[0] >= 1.0
+
+
+def test_the_wall_clock_cap_stops_a_slow_crawl(replica: ReplicaSite, db_path: Path) -> None:
+    replica.edit_site(faults=[{"path": "/rss*", "delay": 3}])
+    report = scrapy_crawl(
+        replica, db_path, "-a", "sections=culture", settings={"CLOSESPIDER_TIMEOUT": "1"}
+    )
+    assert report["reason"] == "closespider_timeout"
+    assert report["status"] in ("partial", "failed") and "time limit" in report["message"]
+    assert report["new"] == 0

@@ -199,3 +199,47 @@ def test_retry_after_values() -> None:
         == 0
     )
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", True),
+        ("http://0x7f000001:8080/rss", True),
+        ("http://localhost/rss", True),
+        ("http://[::ffff:10.0.0.1]/", True),
+        ("http://93.184.216.34/rss", False),
+    ],
+)
+def test_every_request_and_redirect_passes_the_address_guard(url: str, refused: bool) -> None:
+    """Redirects are new requests through the same downloader middlewares, so this check is
+    what a redirect to a private address meets."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+
+    from crawler.middlewares.guard import PrivateAddressMiddleware
+
+    guard = PrivateAddressMiddleware(get_crawler(), allow_private=False)
+    if refused:
+        with pytest.raises(IgnoreRequest, match="refused"):
+            asyncio.run(guard.process_request(Request(url)))
+    else:
+        asyncio.run(guard.process_request(Request(url)))
+    allowed = PrivateAddressMiddleware(get_crawler(), allow_private=True)
+    asyncio.run(allowed.process_request(Request(url)))
+
+
+def test_settings_follow_the_reliability_notes() -> None:
+    from crawler import settings
+
+    assert settings.ROBOTSTXT_OBEY and settings.AUTOTHROTTLE_ENABLED
+    assert settings.CONCURRENT_REQUESTS_PER_DOMAIN == 1 and settings.DOWNLOAD_DELAY > 0
+    assert settings.DOWNLOAD_TIMEOUT == 30 and settings.RETRY_TIMES == 2
+    assert set(settings.RETRY_HTTP_CODES) == {500, 502, 503, 504, 522, 524, 408, 429}
+    assert settings.DOWNLOAD_MAXSIZE == 10 * 2**20 and settings.DOWNLOAD_WARNSIZE == 2 * 2**20
+    assert settings.NEWSMON_SITEMAP_MAXSIZE == 60 * 2**20
+    assert settings.CLOSESPIDER_TIMEOUT > 0 and not settings.TELNETCONSOLE_ENABLED
+    assert "newsmon/" in settings.USER_AGENT and "+http" in settings.USER_AGENT
+    assert "Mozilla" not in settings.USER_AGENT

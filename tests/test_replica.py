@@ -207,3 +207,25 @@ def test_the_module_entry_prints_its_url_and_stops_after_its_lifetime() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_module_entry_stops_when_its_parent_exits(tmp_path: Path) -> None:
+    """The parent starts the replica and exits at once; the replica notices and stops."""
+    script = (
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'monitor.replica', '--lifetime', '120'],"
+        " stdout=subprocess.PIPE, text=True)\n"
+        "print(p.pid, p.stdout.readline().strip(), flush=True)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30
+    ).stdout.split()
+    pid, url = int(out[0]), out[1]
+    for _ in range(100):  # at most 10 s
+        try:
+            urllib.request.urlopen(url + "/robots.txt", timeout=1)
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the replica (pid {pid}) outlived its parent")

@@ -70,18 +70,21 @@ class NewsSpider(Spider):
             log.error("crawl failed: %s", message)
 
     def outcome(self, reason: str, counts: dict[str, int]) -> tuple[RunStatus, str]:
+        """How the crawl went: ``failed`` when nothing useful could be done at all."""
         articles = counts["new"] + counts["changed"] + counts["unchanged"]
+        timed_out = reason == "closespider_timeout"
         if self.fatal:
             return "failed", self.fatal
         if reason in ("shutdown", "parent_gone"):
             return "interrupted", f"stopped ({reason})"
+        late = " before the time limit" if timed_out else ""
         if self.config and self.config.urls:
-            if articles == 0 and counts["errors"]:
-                return "failed", "no article page could be fetched"
+            if articles == 0 and (counts["errors"] or timed_out):
+                return "failed", f"no article page could be fetched{late}"
         elif self.book.ok == 0 and articles == 0:
-            return "failed", "no feed, sitemap or listing answered"
+            return "failed", f"no feed, sitemap or listing answered{late}"
         notes = []
-        if reason == "closespider_timeout":
+        if timed_out:
             notes.append("stopped at the time limit")
         if counts["errors"]:
             notes.append(f"{counts['errors']} error(s)")

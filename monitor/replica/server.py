@@ -173,43 +173,48 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        status = 500
+        self._recorded = False
         try:
             snap = self.server.data.snapshot()
             fault = self.server.fault_for(snap, path)
             if fault and fault.delay:
                 time.sleep(fault.delay)
             if fault and fault.status:
-                answer = Answer(fault.status, b"<html><body>error</body></html>", HTML)
                 extra = (("Retry-After", fault.retry_after),) if fault.retry_after else ()
-                answer = Answer(answer.status, answer.body, HTML, None, extra)
+                answer = Answer(fault.status, b"<html><body>error</body></html>", HTML, None, extra)
             else:
                 answer = route(snap, path, parse_qs(parts.query), self.server.url)
-            status = self._send(answer, head)
+            self._send(answer, head, path, parts.query)
         except ReplicaDataError as exc:
             log.error("replica data: %s", exc)
-            status = self._send(Answer(500, str(exc).encode(), TEXT), head)
+            self._send(Answer(500, str(exc).encode(), TEXT), head, path, parts.query)
         except (BrokenPipeError, ConnectionResetError):
-            status = 499  # the client went away
-        finally:
-            self.server.record(
-                Hit(
-                    at=time.time(),
-                    method=self.command,
-                    path=path,
-                    query=parts.query,
-                    status=status,
-                    user_agent=self.headers.get("User-Agent", ""),
-                    if_none_match=self.headers.get("If-None-Match", ""),
-                    if_modified_since=self.headers.get("If-Modified-Since", ""),
-                )
-            )
+            self._record(path, parts.query, 499)  # the client went away
 
-    def _send(self, answer: Answer, head: bool) -> int:
+    def _record(self, path: str, query: str, status: int) -> None:
+        if self._recorded:
+            return
+        self._recorded = True
+        self.server.record(
+            Hit(
+                at=time.time(),
+                method=self.command,
+                path=path,
+                query=query,
+                status=status,
+                user_agent=self.headers.get("User-Agent", ""),
+                if_none_match=self.headers.get("If-None-Match", ""),
+                if_modified_since=self.headers.get("If-Modified-Since", ""),
+            )
+        )
+
+    def _send(self, answer: Answer, head: bool, path: str, query: str) -> None:
         tag = etag(answer.body)
         inm = self.headers.get("If-None-Match", "")
         ims = self.headers.get("If-Modified-Since", "")
         status = 304 if not_modified(answer, tag, inm, ims) else answer.status
+        # Logged before the answer leaves, so a client that has it always finds it in the log.
+        self._record(path, query, status)
         self.send_response(status)
         if answer.status == 200:
             self.send_header("ETag", tag)
@@ -221,13 +226,12 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 304:
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return status
+            return
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         if not head:
             self.wfile.write(answer.body)
-        return status
 
 
 class Replica:
