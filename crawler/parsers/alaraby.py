@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.dates import OUTLET_TZ, format_display_date, parse_display_date, parse_machine_date
 from crawler.fingerprint import canonical_url, is_outlet_url
-from crawler.items import Article, Source, merge
+from crawler.items import Article, Source
 from crawler.outlets import (
     ALARABY,
     Outlet,
@@ -31,11 +31,12 @@ from crawler.outlets import (
 )
 from crawler.parsers.base import Fields, combine
 from crawler.parsers.cleaning import clean_body
+from crawler.parsers.common import normalise_authors, strip_title_suffix
 from crawler.parsers.fallback import fallback_layer
 from crawler.parsers.html import css, decode_html, first, paragraphs, parse_html, text_of, texts
 from crawler.parsers.structured import meta_layer, structured_layer
 from crawler.seedformat import split_credit
-from crawler.text import clean_line, fold
+from crawler.text import fold
 
 PARSER = "alaraby"
 _RELATIVE_HINT = re.compile(r"منذ|قبل|امس|الان|اليوم|البارحه")
@@ -239,31 +240,6 @@ def _article(
     )
 
 
-def strip_title_suffix(title: str, outlet: Outlet = ALARABY) -> str:
-    assert outlet.markers is not None
-    title = clean_line(title)
-    for suffix in outlet.markers.title_suffixes:
-        if title.endswith(suffix.strip()) and len(title) > len(suffix):
-            return title[: -len(suffix.strip())].rstrip(" |-–")
-    return title
-
-
-def normalise_authors(names: Any, outlet: Outlet = ALARABY) -> tuple[str, ...]:
-    """Names as stored: the newsroom's several spellings become one (``العربي الجديد``)."""
-    assert outlet.markers is not None
-    desk = {fold(d) for d in outlet.markers.desk_authors}
-    out: list[str] = []
-    for name in names:
-        name = clean_line(name)
-        if not name:
-            continue
-        if fold(name) in desk:
-            name = outlet.markers.desk_author
-        if name not in out:
-            out.append(name)
-    return tuple(out)
-
-
 def _urls(
     declared: str | None, fetched: str | None, outlet: Outlet
 ) -> tuple[str | None, tuple[str, ...]]:
@@ -297,20 +273,3 @@ def _absolute(image: str | None, outlet: Outlet) -> str | None:
     if image.startswith("/"):
         return outlet.base_url + image
     return image
-
-
-def complete(feed: Article, page: Article) -> Article:
-    """A feed item's record completed by its page: the feed's fields stand, the page adds what
-    the feed lacks (display date, tags, contributors, byline, modified time, caption). The
-    page's summary bullets replace the feed's one-line description."""
-    combined = merge(feed, page)
-    sources = dict(combined.sources)
-    changes: dict[str, Any] = {}
-    if page.summary and page.source_of("summary") == "page":
-        changes["summary"] = page.summary
-        sources["summary"] = "page"
-    changes["sources"] = tuple(sources.items())
-    changes["flags"] = tuple(dict.fromkeys((*feed.flags, *page.flags)))
-    changes["parser"] = f"{feed.parser}+{page.parser}" if feed.parser and page.parser else None
-    changes["fetched_at"] = page.fetched_at or feed.fetched_at
-    return combined.replace(**changes)

@@ -25,8 +25,8 @@ from crawler.dates import parse_machine_date
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.items import Article, Source
 from crawler.outlets import ALARABY, Outlet, node_id_from_guid, section_of_path
-from crawler.parsers.alaraby import normalise_authors, strip_title_suffix
 from crawler.parsers.cleaning import clean_body
+from crawler.parsers.common import normalise_authors, strip_title_suffix
 from crawler.parsers.html import paragraphs, parse_html, xml_parser
 from crawler.seedformat import split_credit
 from crawler.text import clean, clean_line

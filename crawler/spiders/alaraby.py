@@ -29,7 +29,8 @@ from crawler.archive import archive_for
 from crawler.crawled import Crawled
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.middlewares.robots import NETLOC_META, ROBOTS_META
-from crawler.parsers.alaraby import complete, parse_page
+from crawler.parsers.alaraby import parse_page
+from crawler.parsers.common import complete
 from crawler.spiders.base import PRIORITY, describe, header, now, status_of
 from crawler.spiders.discovery import Discovery
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.replica.data import DataDir, Fault, ReplicaDataError, Snapshot
-from monitor.replica.server import Hit, Replica, route
+from monitor.replica.control import Replica
+from monitor.replica.data import DataDir, ReplicaDataError, Snapshot
+from monitor.replica.faults import Fault
+from monitor.replica.server import Hit, route
 
 # The data shipped in the repository (seeds/replica).
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "seeds" / "replica"

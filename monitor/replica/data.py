@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from monitor.replica.faults import Fault
 
 log = logging.getLogger(__name__)
 
@@ -71,22 +73,6 @@ class ReplicaArticle:
     feed_body: str = ""  # content:encoded exactly as a real feed printed it, when known
     layout: str = "auto"
     draft: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """An error, a slow answer or a Retry-After for requests whose path matches."""
-
-    path: str  # exact path, or a prefix ending in "*"; "*" is every path
-    status: int = 0  # 0: answer normally (after the delay)
-    delay: float = 0.0
-    retry_after: str = ""
-    times: int = 0  # 0: every time
-
-    def matches(self, path: str) -> bool:
-        if self.path.endswith("*"):
-            return path.startswith(self.path[:-1])
-        return path == self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,23 +279,3 @@ def article_from(file: str, data: dict[str, Any]) -> ReplicaArticle:
         layout=layout,
         draft=bool(data.get("draft", False)),
     )
-
-
-@dataclass
-class FaultState:
-    """How many times each fault has fired (faults with ``times`` stop after that many)."""
-
-    fired: dict[Fault, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, faults: tuple[Fault, ...], path: str) -> Fault | None:
-        with self.lock:
-            for fault in faults:
-                if not fault.matches(path):
-                    continue
-                count = self.fired.get(fault, 0)
-                if fault.times and count >= fault.times:
-                    continue
-                self.fired[fault] = count + 1
-                return fault
-        return None

@@ -17,7 +17,7 @@ from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
 from monitor.replica.data import OUTLET_TZ, Block, ReplicaArticle, Snapshot
-from monitor.replica.pages import encode_path
+from monitor.replica.markup import encode_path
 
 RSS_NAMESPACES = (
     'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:media="http://search.yahoo.com/mrss/" '
