@@ -256,16 +256,35 @@ def test_retry_after_is_honoured(replica: ReplicaSite, db_path: Path) -> None:
     assert feed[1].at - feed[0].at >= 1.0
 
 
+@pytest.mark.parametrize(
+    ("fault", "settings"),
+    [
+        (Fault("/sport/*", status=500), {}),
+        (Fault("/sport/*", delay=2.5), {"DOWNLOAD_TIMEOUT": "1"}),  # slower than the timeout
+    ],
+    ids=["error", "timeout"],
+)
 def test_a_page_that_cannot_be_fetched_keeps_the_feeds_record(
-    replica: ReplicaSite, db_path: Path
+    replica: ReplicaSite, db_path: Path, fault: Fault, settings: dict[str, str]
 ) -> None:
-    replica.server.add_fault(Fault("/sport/*", status=500))
-    report = scrapy_crawl(replica, db_path, "-a", "sections=sport")
-    assert report["status"] == "partial"
+    replica.server.add_fault(fault)
+    report = scrapy_crawl(replica, db_path, "-a", "sections=sport", settings=settings)
+    assert report["status"] == "partial" and report["errors"] == 1
     [article] = stored(db_path).values()
     assert "page_unavailable" in article.flags
     assert article.title == "المنتخب المغربي يستعد لمباراتين وديتين في سبتمبر"
     assert article.body and article.source_of("body") == "feed"
+    state = crawlstate.get_page(open_db(db_path), article.url or "")
+    assert state and state.failures == 1 and not state.ok  # fetched again next time
+
+
+@pytest.mark.parametrize("robots", [404, 410])
+def test_a_missing_robots_txt_allows_everything(
+    replica: ReplicaSite, db_path: Path, robots: int
+) -> None:
+    replica.server.add_fault(Fault("/robots.txt", status=robots))
+    report = scrapy_crawl(replica, db_path, "-a", "sections=culture")
+    assert report["status"] == "ok" and report["new"] == 1
 
 
 def test_unknown_layout_is_read_by_the_fallback_and_marked(
@@ -289,13 +308,17 @@ def test_unknown_layout_is_read_by_the_fallback_and_marked(
 def test_limit_and_since(replica: ReplicaSite, db_path: Path, tmp_path: Path) -> None:
     report = scrapy_crawl(replica, db_path, "-a", "limit=2")
     assert len(article_paths(replica.hits())) == 2 and report["new"] == 2
-    other = tmp_path / "other.db"
+    # A crawl cut short leaves no validators behind: the next one still sees every item.
     replica.server.clear_hits()
+    rest = scrapy_crawl(replica, db_path)
+    assert rest["new"] == 10 and 304 not in {
+        h.status for h in replica.hits() if h.path.startswith("/rss")
+    }
+    other = tmp_path / "other.db"
     scrapy_crawl(replica, other, "-a", "since=2026-08-15")
     published = [a.published_at for a in stored(other).values()]
-    assert published and all(
-        p and p >= datetime.fromisoformat("2026-08-15T00:00:00+03:00") for p in published
-    )
+    assert len(published) == 4  # the fifth of that day is under /preview/
+    assert all(p and p >= datetime.fromisoformat("2026-08-15T00:00:00+03:00") for p in published)
 
 
 def test_robots_failing_stops_the_crawl(replica: ReplicaSite, db_path: Path) -> None:

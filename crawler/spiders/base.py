@@ -100,9 +100,10 @@ class NewsSpider(Spider):
             and not self.limit_reached
             and config is not None
         )
-        filtered = config is None or config.since is not None or bool(config.sections)
+        by_date = config is None or config.since is not None
+        by_section = config is None or bool(config.sections)
         try:
-            self.book.save(archive_for(self.crawler), complete_run, filtered)
+            self.book.save(archive_for(self.crawler), complete_run, by_date, by_section)
         except Exception:  # the crawl's result is already recorded; state is an optimisation
             log.exception("could not save the sources' crawl state")
 
@@ -130,7 +131,14 @@ class NewsSpider(Spider):
     def source_request(self, canonical: str, kind: str, callback: Any, **kwargs: Any) -> Request:
         """A request for a feed, sitemap or listing; ``kwargs`` go to the callback."""
         state = crawlstate.get_source(archive_for(self.crawler), canonical)
-        conditional = state and state.failures == 0 and state.kind != "sitemapindex"
+        # An explicit --since may reach back past what earlier crawls processed: ask in full.
+        conditional = (
+            state
+            and state.failures == 0
+            and state.kind != "sitemapindex"
+            and self.config is not None
+            and self.config.since is None
+        )
         headers = state.conditional_headers() if state and conditional else {}
         return Request(
             self.fetch(canonical),

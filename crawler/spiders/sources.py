@@ -2,8 +2,8 @@
 
 Failures are written at once (consecutive failures feed health alerts). Successes are written
 when the crawl closes, with their validators (ETag / Last-Modified) only if the crawl processed
-everything they listed — finished, no ``--limit`` cut, no filter — so that a later 304 never
-hides items an earlier crawl skipped.
+everything they listed — finished, no ``--limit`` cut, no ``--since``, no section filter for
+sources that span sections — so that a later 304 never hides items an earlier crawl skipped.
 """
 
 from __future__ import annotations
@@ -64,11 +64,12 @@ class SourceBook:
         )
         log.warning("%s %s failed (%d in a row): %s", kind, url, failures, error)
 
-    def save(self, db: Database, complete: bool, filtered: bool) -> None:
+    def save(self, db: Database, complete: bool, by_date: bool, by_section: bool) -> None:
         for answer in self.answered.values():
             # A section feed lists only its section, so a section filter does not cut it short;
-            # the full feed, sitemaps and listings are cut by any filter.
-            keep = complete and (not filtered or answer.kind in ("feed", "robots"))
+            # the full feed is not fetched under one; sitemaps and listings are cut by it.
+            by_kind = answer.kind in ("feed", "robots") or not by_section
+            keep = complete and not by_date and by_kind
             crawlstate.record_source(
                 db,
                 answer.url,
