@@ -170,6 +170,9 @@ ALARABY = Outlet(
             body_noise=(
                 "blockquote.pull-quote",
                 "blockquote.twitter-tweet",
+                "blockquote.instagram-media",
+                "blockquote.tiktok-embed",
+                ".fb-post",
                 ".related-box",
                 ".related-articles",
                 ".deeper-box",
@@ -199,6 +202,9 @@ ALARABY = Outlet(
             body_noise=(
                 ".article-quote",
                 "blockquote.twitter-tweet",
+                "blockquote.instagram-media",
+                "blockquote.tiktok-embed",
+                ".fb-post",
                 ".article-related",
                 ".article-deeper",
                 ".article-ad",

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.dates import parse_display_date
+from crawler.parsers.cleaning import clean_body
 from crawler.parsers.html import css, paragraphs, text_of
 from crawler.text import clean_line, fold
 
@@ -57,12 +58,18 @@ def fallback_layer(
             if isinstance(el.tag, str) and el.tag in _TAGS:
                 el.tag = _TAGS[el.tag]
         paras = paragraphs(body)
-        if paras:
-            fields["body"] = tuple(paras)
+    else:
+        paras = []
     h1 = css(root, "h1")
     title = text_of(h1[0]) if h1 else clean_line(getattr(doc, "title", None) or "")
     if title:
         fields["title"] = title
+    # The generic extractor keeps what the outlet's rules know is not body text: the headline
+    # repeated, pull-quotes, the contributors heading...
+    paras = [p for p in paras if fold(p) != fold(title)] if title else paras
+    cleaned = clean_body(paras)
+    if cleaned.body:
+        fields["body"] = cleaned.body
     # The date line as printed may carry a prefix or a relative form ("نُشر في", "منذ ساعتين"):
     # only the moment is kept, and the display date is derived from it.
     _line, moment = _display_date(root, fetched_at)
