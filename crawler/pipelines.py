@@ -23,7 +23,8 @@ from crawler.crawlconfig import ConfigError, build_config
 from crawler.crawled import Crawled
 from crawler.dates import format_display_date
 from crawler.fingerprint import canonical_url, is_outlet_url
-from crawler.items import Article, merge
+from crawler.items import Article
+from crawler.parsers.common import complete
 from crawler.store import StoreError, find_by_identity, get_article, record_article
 
 log = logging.getLogger(__name__)
@@ -183,10 +184,12 @@ class StorePipeline:
 
     @staticmethod
     def _complete(db: Database, article: Article) -> Article:
-        """The feed's record completed by the stored version (fields the feed never has)."""
+        """The feed's record completed by the stored version, which plays the part of the page
+        that was not downloaded again (the same rule as a feed item and its page)."""
         found = find_by_identity(db, article)
         stored = get_article(db, found) if found is not None else None
         if stored is None:
             return article
-        combined = merge(article, stored.article)
-        return replace(combined, flags=tuple(f for f in combined.flags if f != "page_unavailable"))
+        combined = complete(article, stored.article)
+        flags = tuple(f for f in stored.article.flags if f != "page_unavailable")
+        return replace(combined, flags=flags, parser=stored.article.parser)

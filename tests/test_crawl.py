@@ -154,6 +154,13 @@ def test_a_second_crawl_downloads_no_article_page_and_a_third_sees_new_and_edite
     assert by_target["/sitemap.xml"] == 200
     assert all(h.if_none_match for h in replica.hits() if h.status == 304)
 
+    # Every feed changes (its channel text), no item does: nothing is fetched, nothing changes.
+    replica.edit_site(description="وصف جديد للقناة")
+    replica.server.clear_hits()
+    again = scrapy_crawl(replica, db_path)
+    assert (again["new"], again["changed"]) == (0, 0) and again["unchanged"] >= 8
+    assert [p for p, status in article_paths(replica.hits()) if status == 200] == []
+
     replica.server.clear_hits()
     replica.edit_article("013", draft=False)  # published between two crawls
     replica.edit_article("007", title="لبنان: الحكومة تقر خطة طارئة للكهرباء")
