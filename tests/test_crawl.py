@@ -136,6 +136,7 @@ def test_a_crawl_collects_every_article_as_the_site_shows_it(
     assert run and run["status"] == "ok" and run["new"] == len(wanted) and run["finished_at"]
 
 
+@pytest.mark.slow
 def test_a_second_crawl_downloads_no_article_page_and_a_third_sees_new_and_edited(
     replica: ReplicaSite, db_path: Path
 ) -> None:
@@ -312,6 +313,7 @@ def test_unknown_layout_is_read_by_the_fallback_and_marked(
     assert article.body == expected_body(replica.article_file("006"))
 
 
+@pytest.mark.slow
 def test_limit_and_since(replica: ReplicaSite, db_path: Path, tmp_path: Path) -> None:
     report = scrapy_crawl(replica, db_path, "-a", "limit=2")
     assert len(article_paths(replica.hits())) == 2 and report["new"] == 2
@@ -366,6 +368,7 @@ def test_robots_crawl_delay_spaces_the_requests(
     assert len(pages) == 2 and pages[1] - pages[0] >= 1.0
 
 
+@pytest.mark.slow
 def test_the_wall_clock_cap_stops_a_slow_crawl(replica: ReplicaSite, db_path: Path) -> None:
     replica.edit_site(faults=[{"path": "/rss*", "delay": 3}])
     report = scrapy_crawl(
