@@ -63,7 +63,12 @@ for _unit, (_secs, _forms) in {
     for _f in _forms:
         _UNITS[_f] = (_unit, _secs)
 _UNIT_ALT = "|".join(sorted(_UNITS, key=len, reverse=True))
-_RELATIVE = re.compile(rf"(?:منذ|قبل)\s+(?:(?P<n>\d+)\s*)?(?P<unit>{_UNIT_ALT})(?!\w)")
+_RELATIVE = re.compile(
+    rf"(?:منذ|قبل)\s+(?:(?P<n>\d+)\s*|(?P<half>نصف)\s+)?(?P<unit>{_UNIT_ALT})(?!\w)"
+    r"(?:\s+و(?P<frac>نصف|ربع|ثلث))?"
+)
+# "منذ ساعة ونصف" is an hour and a half; "منذ نصف ساعة" half an hour.
+_FRACTIONS = {"نصف": 0.5, "ربع": 0.25, "ثلث": 1 / 3}
 _NOW_WORDS = re.compile(r"(?:^|\s)(?:الان|للتو|قبل قليل|منذ قليل)(?:\s|$)")
 _YESTERDAY = re.compile(r"(?:^|\s)(?:امس|البارحه)(?:\s|$)")
 _TODAY = re.compile(r"(?:^|\s)اليوم(?:\s|$)")
@@ -121,7 +126,10 @@ def _relative(folded: str, now: datetime | None) -> datetime | None:
     if rel:
         unit = rel.group("unit")
         _name, secs = _UNITS[unit]
-        count = int(rel.group("n")) if rel.group("n") else _dual_count(unit)
+        count: float = int(rel.group("n")) if rel.group("n") else _dual_count(unit)
+        if rel.group("half"):
+            count = 0.5
+        count += _FRACTIONS.get(rel.group("frac") or "", 0)
         return now - timedelta(seconds=secs * count)
     if _NOW_WORDS.search(folded):
         return now

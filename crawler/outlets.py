@@ -9,6 +9,65 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class PageLayout:
+    """One version of the article page's markup, and the CSS selectors that read it.
+
+    A layout change on the site is a new ``PageLayout`` with the date it took effect, never an
+    ``if`` in the parser. Selectors may list alternatives separated by commas.
+    """
+
+    name: str
+    # Articles published on or after this day carry this markup (until the next layout's day).
+    since: date
+    title: str
+    byline: str  # an opinion writer's one-line bio under the title
+    date: str  # the element holding the display date
+    figure: str  # the main image's figure
+    image: str  # inside the figure
+    caption: str  # inside the figure; may hold "caption (credit)" in one string
+    credit: str  # inside the figure, when the credit has an element of its own
+    summary: str  # the summary bullets (one element per bullet)
+    body: str
+    # Inside the body, elements that are not body text: pull-quotes, pasted tweets, the
+    # related-links box, the "تعمق أكثر" box, ads and embeds.
+    body_noise: tuple[str, ...]
+    tags: str  # one element per tag
+    authors: str  # one element per contributor
+    category: str  # the sub-section label (أخبار, تقارير عربية, ...)
+    node: str  # an element whose data-history-node-id attribute is the Drupal node id
+
+
+@dataclass(frozen=True, slots=True)
+class ListingLayout:
+    """Section listing pages (discovery of last resort) [real, seen on a mirror]."""
+
+    card: str
+    link: str  # inside a card: the article link
+    teaser: str  # inside a card
+    next_page: str  # the pager's link to the next page
+    # Listings load more with ?page=N (Drupal's pager) [guess].
+    page_param: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextMarkers:
+    """Fixed strings the outlet prints around its text."""
+
+    font_widget: str  # "+ الخط -": the font-size widget above the body [real]
+    summary_toggle: str  # "اظهر الملخص": opens the 2024+ summary bullets [real]
+    deeper_label: str  # "تعمق أكثر": labels a related article inside the body [real]
+    contributors_label: str  # "المساهمون": heads the contributors block [real]
+    # dc:creator / author values that mean "the newsroom", not a person [real].
+    desk_authors: tuple[str, ...]
+    desk_author: str  # how desk copy's author is stored
+    # Suffixes the <title> element adds to the headline [guess].
+    title_suffixes: tuple[str, ...]
+    # Headings of related-links boxes inside the body [guess: the usual Arabic labels].
+    related_labels: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +96,16 @@ class Outlet:
     # Query parameters that only track the reader and never change the page.
     tracking_params: tuple[str, ...] = field(default=())
     tracking_prefixes: tuple[str, ...] = field(default=())
+    # Article page layouts, oldest first; the one in force on a page's date parses it.
+    layouts: tuple[PageLayout, ...] = field(default=())
+    listing: ListingLayout | None = None
+    markers: TextMarkers | None = None
+    # Drupal's <link rel="shortlink" href="/node/<nid>"> names the node id [guess: Drupal 8].
+    node_path_pattern: re.Pattern[str] = re.compile(r"/node/(?P<nid>\d+)(?:$|[/?#])")
+    # Section labels as pages and feeds print them, mapped to URL sections [real labels].
+    section_labels: tuple[tuple[str, str], ...] = field(default=())
+    # Path prefixes that are never articles (tags, topics, authors, feeds, files) [real/guess].
+    non_article_prefixes: tuple[str, ...] = field(default=())
 
 
 ALARABY = Outlet(
@@ -84,6 +153,113 @@ ALARABY = Outlet(
         "ocid",
     ),
     tracking_prefixes=("utm_", "mc_", "pk_", "hsa_"),
+    layouts=(
+        # Drupal 8 theme of 2020-2023 [guess: Drupal's field classes, as the site's CMS uses].
+        PageLayout(
+            name="v2020",
+            since=date(2020, 1, 1),
+            title="h1.page-title, h1",
+            byline=".field--name-field-author-bio",
+            date=".article-date time, .field--name-field-publish-date",
+            figure="figure.field--name-field-image, .field--name-field-image figure",
+            image="img",
+            caption="figcaption",
+            credit="figcaption .credit",
+            summary=".field--name-field-summary-points li",
+            body=".field--name-body",
+            body_noise=(
+                "blockquote.pull-quote",
+                "blockquote.twitter-tweet",
+                "blockquote.instagram-media",
+                "blockquote.tiktok-embed",
+                ".fb-post",
+                ".related-box",
+                ".related-articles",
+                ".deeper-box",
+                ".ad-slot",
+                "script",
+                "style",
+                "figure",
+            ),
+            tags=".field--name-field-tags a",
+            authors=".article-contributors .contributor-name",
+            category=".breadcrumb a.category, .field--name-field-category",
+            node="article[data-history-node-id]",
+        ),
+        # The 2024 redesign: summary bullets, separate caption and credit [guess].
+        PageLayout(
+            name="v2024",
+            since=date(2024, 1, 1),
+            title="h1.article-header__title",
+            byline=".article-header__writer-bio",
+            date=".article-header__date .date",
+            figure="figure.article-media",
+            image="img",
+            caption=".article-media__caption",
+            credit=".article-media__credit",
+            summary=".article-summary__points li",
+            body=".article-body__content",
+            body_noise=(
+                ".article-quote",
+                "blockquote.twitter-tweet",
+                "blockquote.instagram-media",
+                "blockquote.tiktok-embed",
+                ".fb-post",
+                ".article-related",
+                ".article-deeper",
+                ".article-ad",
+                "script",
+                "style",
+                "figure",
+            ),
+            tags=".article-tags a",
+            authors=".article-authors .article-authors__name",
+            category=".article-header__category",
+            node="[data-history-node-id]",
+        ),
+    ),
+    listing=ListingLayout(
+        card="div.row.bs-2col.node",
+        link="h2 a",
+        teaser="p.field--name-field-summary",
+        next_page="a[rel=next], li.pager__item--next a",
+        page_param="page",
+    ),
+    markers=TextMarkers(
+        font_widget="+ الخط -",
+        summary_toggle="اظهر الملخص",
+        deeper_label="تعمق أكثر",
+        contributors_label="المساهمون",
+        desk_authors=("AlAraby AlJadeed - العربي الجديد", "العربي الجديد", "AlAraby AlJadeed"),
+        desk_author="العربي الجديد",
+        title_suffixes=(" | العربي الجديد", " - العربي الجديد", " | Alaraby"),
+        related_labels=("اقرأ أيضاً", "مواضيع ذات صلة", "شاهد أيضاً", "اقرأ المزيد"),
+    ),
+    section_labels=(
+        ("سياسة", "politics"),
+        ("اقتصاد", "economy"),
+        ("مجتمع", "society"),
+        ("آراء", "opinion"),
+        ("رأي", "opinion"),
+        ("ثقافة", "culture"),
+        ("رياضة", "sport"),
+        ("إعلام", "medianews"),
+        ("منوعات", "medianews"),
+        ("مدونات", "blogs"),
+    ),
+    non_article_prefixes=(
+        "/tag/",
+        "/news/",
+        "/author/",
+        "/rss",
+        "/sites/",
+        "/search",
+        "/user/",
+        "/node/",
+        "/taxonomy/",
+        "/sitemap",
+        "/mobile-app",
+    ),
 )
 
 
@@ -91,3 +267,30 @@ def node_id_from_guid(guid: str, outlet: Outlet = ALARABY) -> str | None:
     """The Drupal node id in a feed item's guid (``14405285ab-cd-14405285-ef-gh-14405285``)."""
     m = outlet.guid_pattern.match(guid or "")
     return m.group("nid") if m else None
+
+
+def layout_for(day: date | None, outlet: Outlet = ALARABY) -> PageLayout:
+    """The page layout in force for an article of ``day`` (the newest layout when unknown)."""
+    chosen = outlet.layouts[-1]
+    if day is None:
+        return chosen
+    for layout in outlet.layouts:
+        if layout.since <= day:
+            chosen = layout
+    return chosen if chosen.since <= day else outlet.layouts[0]
+
+
+def section_of_path(path: str, outlet: Outlet = ALARABY) -> str | None:
+    """The section named by an article path's first segment (``/politics/<slug>``)."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in outlet.sections else None
+
+
+def section_for_label(label: str | None, outlet: Outlet = ALARABY) -> str | None:
+    """The URL section of a label as pages print it (سياسة → politics)."""
+    if not label:
+        return None
+    label = label.strip()
+    if label in outlet.sections:
+        return label
+    return dict(outlet.section_labels).get(label)

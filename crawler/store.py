@@ -164,6 +164,57 @@ def m201_fingerprints(db: Database) -> None:
     db.table("common_lines").create_index(["articles"])
 
 
+# Crawl state (issue 3; readers and writers in crawler/crawlstate.py) ---------------------------
+
+
+@migrations()
+def m101_crawl_state(db: Database) -> None:
+    """Per article URL: the validators of its last fetch, what the feed or sitemap said about it
+    then, and consecutive failures, so the next crawl can skip or ask conditionally."""
+    db.table("crawl_pages").create(
+        {
+            "url": str,  # canonical
+            "status": int,  # last HTTP status (200, 304, 404...; 0 for a network error)
+            "etag": str,
+            "last_modified": str,
+            "lastmod": str,  # the sitemap's lastmod when last fetched
+            "feed_key": str,  # the feed item's key when last fetched
+            "article_id": int,
+            "fetched_at": str,  # last time the page itself was downloaded
+            "checked_at": str,  # last time it was looked at (a 304, a skip)
+            "failures": int,  # consecutive
+            "last_error": str,
+        },
+        pk="url",
+        defaults={"failures": 0},
+        not_null={"failures"},
+    )
+
+
+@migrations()
+def m102_crawl_sources(db: Database) -> None:
+    """Per discovery source (robots.txt, feed, sitemap, listing): validators, how many items it
+    gave, and consecutive failures (for health alerts)."""
+    db.table("crawl_sources").create(
+        {
+            "url": str,  # canonical
+            "kind": str,  # robots | feed | sitemap | listing
+            "status": int,
+            "etag": str,
+            "last_modified": str,
+            "lastmod": str,
+            "items": int,
+            "fetched_at": str,
+            "last_ok_at": str,
+            "failures": int,  # consecutive
+            "last_error": str,
+        },
+        pk="url",
+        defaults={"failures": 0},
+        not_null={"failures"},
+    )
+
+
 class StoreError(Exception):
     """The database cannot be used (not a database, locked, unwritable): one line for the user."""
 

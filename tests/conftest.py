@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomli_w
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -78,3 +82,58 @@ def run_cli(tmp_path: Path) -> CliRunner:
         return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
     return run
+
+
+# The replica outlet ------------------------------------------------------------------------
+
+REPLICA_DATA = SEEDS / "replica"
+
+
+@dataclass
+class ReplicaSite:
+    """A running replica over a private copy of seeds/replica that the test may edit."""
+
+    server: Any
+    data: Path
+
+    @property
+    def url(self) -> str:
+        return str(self.server.url)
+
+    def article_file(self, prefix: str) -> Path:
+        [path] = sorted((self.data / "articles").glob(f"{prefix}*.toml"))
+        return path
+
+    def edit_article(self, prefix: str, **changes: Any) -> None:
+        path = self.article_file(prefix)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data.update(changes)
+        _write_atomically(path, tomli_w.dumps(data))
+
+    def edit_site(self, **changes: Any) -> None:
+        path = self.data / "site.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data.update(changes)
+        _write_atomically(path, tomli_w.dumps(data))
+
+    def hits(self) -> list[Any]:
+        return list(self.server.hits)
+
+    def paths(self) -> list[str]:
+        return [hit.path for hit in self.server.hits]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@pytest.fixture
+def replica(tmp_path: Path) -> Iterator[ReplicaSite]:
+    from monitor.replica import Replica
+
+    data = tmp_path / "replica"
+    shutil.copytree(REPLICA_DATA, data)
+    with Replica(data, lifetime=240) as server:
+        yield ReplicaSite(server, data)

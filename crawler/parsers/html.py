@@ -1,0 +1,234 @@
+"""Reading HTML without Scrapy: decoding, a bounded parse, and text that keeps line breaks.
+
+Pages arrive as bytes in any encoding the outlet or a mirror chose (UTF-8, windows-1256, a BOM,
+a wrong ``charset``); ``decode_html`` settles on one the way a browser would. ``paragraphs``
+turns a container into paragraphs: block elements separate paragraphs, a ``<br>`` inside one is
+a single newline, two ``<br>`` in a row start a new paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml import etree, html
+from lxml.cssselect import CSSSelector
+from w3lib.encoding import html_to_unicode
+
+from crawler.text import clean, clean_line
+
+# Text of these elements is never read (scripts can hold any word; forms and buttons are UI).
+SKIPPED = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "button",
+        "form",
+        "input",
+        "select",
+        "textarea",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+        "head",
+    }
+)
+BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "section",
+        "article",
+        "figure",
+        "figcaption",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "pre",
+        "header",
+        "footer",
+        "aside",
+        "dl",
+        "dt",
+        "dd",
+        "hr",
+        "main",
+        "nav",
+        "address",
+    }
+)
+_WS = re.compile(r"[ \t\r\n\f\v]+")
+# lxml refuses a str that still declares its encoding (XHTML pages do).
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def decode_html(body: bytes | str, content_type: str | None = None) -> str:
+    """The page as text: the BOM first, then the HTTP charset, then ``<meta charset>``, then a
+    guess (w3lib's order, as browsers do)."""
+    if isinstance(body, str):
+        return body
+    _encoding, text = html_to_unicode(content_type, body)
+    return text
+
+
+def parse_html(text: str) -> html.HtmlElement:
+    """A parsed document; NUL bytes and a huge page never stop the parser."""
+    text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    parser = html.HTMLParser(recover=True, remove_comments=True, no_network=True)
+    try:
+        root = html.document_fromstring(text or "<html></html>", parser=parser)
+    except (etree.ParserError, ValueError):
+        root = html.document_fromstring("<html></html>", parser=parser)
+    return root
+
+
+_CSS_CACHE: dict[str, CSSSelector] = {}
+
+
+def css(root: etree._Element, selector: str) -> list[etree._Element]:
+    """Elements matching a CSS selector (compiled once per selector)."""
+    if not selector:
+        return []
+    compiled = _CSS_CACHE.get(selector)
+    if compiled is None:
+        compiled = _CSS_CACHE[selector] = CSSSelector(selector, translator="html")
+    return [el for el in compiled(root) if isinstance(el.tag, str)]
+
+
+def first(root: etree._Element, selector: str) -> etree._Element | None:
+    found = css(root, selector)
+    return found[0] if found else None
+
+
+def tag_of(el: etree._Element) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+class _Builder:
+    """Collects text into paragraphs of lines."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str] = []
+        self.lines: list[str] = []
+        self.line: list[str] = []
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.line.append(_WS.sub(" ", value))
+
+    def newline(self) -> None:
+        line = "".join(self.line).strip()
+        self.line = []
+        if line:
+            self.lines.append(line)
+        elif self.lines:
+            # A <br> on an empty line: two <br> in a row end the paragraph.
+            self.flush()
+
+    def flush(self) -> None:
+        line = "".join(self.line).strip()
+        self.line = []
+        if line:
+            self.lines.append(line)
+        if self.lines:
+            paragraph = clean("\n".join(self.lines))
+            if paragraph:
+                self.paragraphs.append(paragraph)
+        self.lines = []
+
+
+def paragraphs(container: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
+    """The container's text as paragraphs (display form), leaving out ``skip`` elements and
+    everything in ``SKIPPED``. A ``<br>`` is a newline inside a paragraph."""
+    builder = _Builder()
+    skipped = frozenset(skip)
+    # An explicit stack, not recursion: a page may nest elements thousands deep.
+    stack: list[tuple[etree._Element, bool]] = [(container, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = tag_of(el)
+        is_top = el is container
+        if closing:
+            if tag in BLOCKS:
+                builder.flush()
+            if not is_top:
+                builder.text(el.tail)
+            continue
+        if not tag:  # a comment or processing instruction: only its tail is text
+            builder.text(el.tail)
+            continue
+        if tag in SKIPPED or el in skipped:
+            if not is_top:
+                builder.text(el.tail)
+            continue
+        if tag == "br":
+            builder.newline()
+            builder.text(el.tail)
+            continue
+        if tag in BLOCKS:
+            builder.flush()
+        builder.text(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    builder.flush()
+    return builder.paragraphs
+
+
+def text_of(el: etree._Element | None, skip: Iterable[etree._Element] = ()) -> str:
+    """An element's text on one line (titles, captions, names)."""
+    if el is None:
+        return ""
+    return clean_line(" ".join(paragraphs(el, skip)))
+
+
+def texts(root: etree._Element, selector: str) -> list[str]:
+    """The one-line text of every element matching ``selector``, empty ones left out."""
+    return [t for t in (text_of(el) for el in css(root, selector)) if t]
+
+
+def meta_values(root: etree._Element) -> Iterator[tuple[str, str]]:
+    """``(name or property, content)`` of every ``<meta>`` (names lowercased)."""
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = el.get("content")
+        if key and content is not None:
+            yield key, content
+
+
+def link_href(root: etree._Element, rel: str) -> str | None:
+    for el in root.iter("link"):
+        rels = (el.get("rel") or "").lower().split()
+        if rel in rels and el.get("href"):
+            return str(el.get("href")).strip()
+    return None
+
+
+def xml_parser() -> etree.XMLParser:
+    """An XML parser that expands no entity, loads no DTD and fetches nothing (feeds and
+    sitemaps come from the network: no billion laughs, no XXE)."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+        remove_comments=True,
+        remove_pis=True,
+    )

@@ -1,0 +1,35 @@
+"""The golden extraction cases (tests/data/golden/cases.tsv), shared by the test and the
+script that regenerates the expected JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tables import read_tsv
+
+from crawler.parsers.alaraby import parse_page
+from crawler.parsers.feed import parse_feed
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
+CASES = read_tsv("golden/cases.tsv")
+
+
+def extract(case: dict[str, str]) -> Any:
+    """What the parser gives for a case, as JSON-ready data."""
+    path = GOLDEN / case["file"]
+    fetched_at = datetime.fromisoformat(case["fetched_at"]) if case["fetched_at"] else None
+    body = path.read_bytes()
+    if path.suffix == ".xml":
+        return [item.article.to_dict() for item in parse_feed(body, fetched_at=fetched_at)]
+    return parse_page(body, case["url"] or None, fetched_at=fetched_at).to_dict()
+
+
+def expected_path(case: dict[str, str]) -> Path:
+    return (GOLDEN / case["file"]).with_suffix(".json")
+
+
+def dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
