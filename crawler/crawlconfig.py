@@ -33,6 +33,8 @@ class CrawlConfig:
     allow_private: bool
     sitemap_days: float  # without --since, sitemap URLs older than this are skipped (0: none)
     listing_pages: int  # how many pages of a section listing to follow
+    seed_articles: int = 300  # a first crawl's newest sitemap articles, whatever their date
+    seed_sitemaps: int = 20  # ... read from at most this many sitemap files
 
     @property
     def base(self) -> str:
@@ -123,6 +125,8 @@ def build_config(settings: Mapping[str, Any], args: Mapping[str, Any]) -> CrawlC
     try:
         sitemap_days = float(_text(settings.get("NEWSMON_SITEMAP_DAYS")) or 7)
         listing_pages = int(_text(settings.get("NEWSMON_LISTING_PAGES")) or 3)
+        seed_articles = int(_text(settings.get("NEWSMON_SEED_ARTICLES")) or 300)
+        seed_sitemaps = int(_text(settings.get("NEWSMON_SEED_SITEMAPS")) or 20)
     except ValueError as exc:
         raise ConfigError(f"bad number in settings: {exc}") from None
     return CrawlConfig(
@@ -135,4 +139,6 @@ def build_config(settings: Mapping[str, Any], args: Mapping[str, Any]) -> CrawlC
         or _bool(settings.get("NEWSMON_ALLOW_PRIVATE")),
         sitemap_days=sitemap_days,
         listing_pages=max(1, listing_pages),
+        seed_articles=max(0, seed_articles),
+        seed_sitemaps=max(1, seed_sitemaps),
     )

@@ -89,8 +89,13 @@ NEWSMON_LIMIT = ""
 # A file of article URLs to fetch instead of discovering (re-checks of recent articles).
 NEWSMON_URLS = ""
 # Without --since, sitemap URLs last modified more than this many days ago are skipped
-# (0: none are; a first crawl then walks the whole sitemap).
+# (0: none are; a crawl then walks the whole sitemap).
 NEWSMON_SITEMAP_DAYS = 7
+# The first crawl of an empty archive seeds it with the newest articles the sitemaps list,
+# whatever their date: at most this many, read from at most this many sitemap files (the
+# newest first). Later crawls take what changed within NEWSMON_SITEMAP_DAYS.
+NEWSMON_SEED_ARTICLES = 300
+NEWSMON_SEED_SITEMAPS = 20
 # Sitemaps may be larger than pages (Drupal chunks of thousands of URLs).
 NEWSMON_SITEMAP_MAXSIZE = 60 * 2**20
 # At most this many URLs read from one sitemap file.

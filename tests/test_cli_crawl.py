@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tomli_w
 from conftest import DATA, SEED, CliRunner, ReplicaSite
 
 from crawler.seedformat import parse_many
@@ -25,9 +28,9 @@ GOLDEN = DATA / "golden"
 def test_crawl_then_export_reproduces_the_sample_byte_for_byte(
     run_cli: CliRunner, replica: ReplicaSite, db_path: Path, tmp_path: Path
 ) -> None:
-    crawl = run_cli(
-        "crawl", "--site", replica.url, "--since", "2019-01-01", "--db", db_path, *FAST, env=ALLOW
-    )
+    # Default options, as a newcomer runs it: the first crawl of an empty archive seeds it with
+    # the newest articles the sitemaps list, the 2020 sample among them.
+    crawl = run_cli("crawl", "--site", replica.url, "--db", db_path, *FAST, env=ALLOW)
     assert crawl.code == 0, crawl.err
     assert crawl.out.startswith("crawl ok: ") and "new=12" in crawl.out
     out = tmp_path / "export"
@@ -227,3 +230,36 @@ def test_crawl_on_a_terminal_shows_a_live_display(
     assert "crawling… pages=" in text and "\x1b[" in text  # redrawn in place
     assert "progress: " not in text
     assert out.decode().startswith("crawl ok: ")
+
+
+def _add_article(replica: ReplicaSite, name: str, node: str, published: datetime) -> str:
+    """A new article file in the replica (a copy of the Jordan story under a new node, path,
+    title and dates); returns its path as the replica serves it."""
+    data = tomllib.loads(replica.article_file("003").read_text(encoding="utf-8"))
+    path = f"/economy/خبر-اختبار-{node}"
+    data.update(
+        node=node,
+        path=path,
+        title=f"خبر اختبار رقم {node}",
+        published=published,
+        modified=published,
+    )
+    (replica.data / "articles" / f"{name}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_only_the_first_crawl_reaches_back_past_the_sitemap_window(
+    run_cli: CliRunner, replica: ReplicaSite, db_path: Path
+) -> None:
+    first = run_cli("crawl", "--site", replica.url, "--db", db_path, *FAST, env=ALLOW)
+    assert first.code == 0 and "new=12" in first.out, first.err
+    now = datetime.now(UTC).astimezone()
+    old = _add_article(replica, "900-old", "900900", now - timedelta(days=400))
+    recent = _add_article(replica, "901-recent", "901901", now - timedelta(hours=2))
+    replica.server.clear_hits()
+    second = run_cli("crawl", "--site", replica.url, "--db", db_path, *FAST, env=ALLOW)
+    assert second.code == 0, second.err
+    assert "new=1 " in second.out
+    fetched = set(replica.paths())
+    assert recent in fetched
+    assert old not in fetched  # a year old: outside the 7-day window once the archive is seeded

@@ -86,6 +86,13 @@ class AlarabySpider(Discovery):
         if not self.config.sections:
             feed = self.outlet.base_url + self.outlet.full_feed_path
             yield self.source_request(feed, "feed", self.parse_feed, section=None)
+        # An empty archive (and no --since) is seeded from the sitemaps: see NEWSMON_SEED_*.
+        self.seeding = (
+            self.config.since is None
+            and self.config.seed_articles > 0
+            and archive_for(self.crawler).execute("SELECT 1 FROM articles LIMIT 1").fetchone()
+            is None
+        )
         sitemaps = [u for u in self.robots.sitemaps if is_outlet_url(u, self.outlet)]
         sitemaps.append(self.outlet.base_url + self.outlet.sitemap_path)
         for sitemap in dict.fromkeys(canonical_url(u, self.outlet) for u in sitemaps):

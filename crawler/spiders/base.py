@@ -48,6 +48,9 @@ class NewsSpider(Spider):
         self.listed: set[str] = set()
         self.sitemaps_pending = 0
         self.sitemap_found = False
+        # A first crawl of an empty archive gathers sitemap entries and takes the newest.
+        self.seeding = False
+        self.seed_entries: list[Any] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:

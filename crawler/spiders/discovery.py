@@ -98,11 +98,18 @@ class Discovery(NewsSpider):
             log.warning("sitemap %s lists nothing", url)
         assert self.config is not None
         window = self.config.window_start(now())
-        if sitemap.kind == "index":
+        if sitemap.kind == "index" and self.seeding:
+            # The newest sitemap files first, whatever their date.
+            files = [e for e in sitemap.entries if is_outlet_url(e.loc, self.outlet)]
+            for entry in sorted(files, key=newest_first)[: self.config.seed_sitemaps]:
+                yield self.sitemap_request(canonical_url(entry.loc, self.outlet))
+        elif sitemap.kind == "index":
             for entry in sitemap.entries:
                 own = is_outlet_url(entry.loc, self.outlet)
                 if own and not older(entry.lastmod, window) and not self.limit_reached:
                     yield self.sitemap_request(canonical_url(entry.loc, self.outlet))
+        elif self.seeding:
+            self.seed_entries += sitemap.entries
         else:
             yield from self.sitemap_pages(sitemap.entries, window)
         yield from self.sitemaps_settled()
@@ -131,7 +138,16 @@ class Discovery(NewsSpider):
                 yield self.page_request(url, "sitemap", state, lastmod=entry.lastmod)
 
     def sitemaps_settled(self) -> Iterator[Any]:
-        """Once every sitemap has answered: without any, the listings are the way in."""
+        """Once every sitemap has answered: a first crawl takes the newest entries gathered;
+        without any sitemap, the listings are the way in."""
+        if self.sitemaps_pending == 0 and self.seeding:
+            assert self.config is not None
+            self.seeding = False
+            newest = sorted(self.seed_entries, key=newest_first)[: self.config.seed_articles]
+            log.info(
+                "first crawl: seeding the archive with the newest %d sitemap articles", len(newest)
+            )
+            yield from self.sitemap_pages(tuple(newest), None)
         if self.sitemaps_pending == 0 and not self.sitemap_found:
             log.warning("no sitemap: discovering through the section listings")
             assert self.config is not None
@@ -182,3 +198,9 @@ class Discovery(NewsSpider):
         elif kind == "sitemap":
             self.sitemaps_pending -= 1
             yield from self.sitemaps_settled()
+
+
+def newest_first(entry: SitemapEntry) -> tuple[bool, float]:
+    """Sort key: the most recent publication (or modification) first, undated last."""
+    moment = entry.published_at or entry.lastmod
+    return (moment is None, -moment.timestamp() if moment else 0.0)
