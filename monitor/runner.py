@@ -56,3 +56,9 @@ def notify_step(
         zone=zone(config),
         send=send,
     )
+
+
+def health_step(db: Database, config: Config, targets: list[Target]) -> None:
+    from monitor.health import check
+
+    check(db, config, targets)

@@ -111,6 +111,27 @@ def m002_outbox(db: Database) -> None:
     db.table("target_state").create({"target_key": str, "last_digest_at": str}, pk="target_key")
 
 
+@migrations()
+def m003_health(db: Database) -> None:
+    # One row per health problem while it lasts (and after, with closed_at), so each one alerts
+    # once, reminds at most daily, and says when it recovered.
+    db.table("health").create(
+        {
+            "id": int,
+            "key": str,
+            "source": str,
+            "text": str,
+            "detail": str,
+            "opened_at": str,
+            "last_alert_at": str,
+            "reminders": int,
+            "closed_at": str,
+        },
+        pk="id",
+    )
+    db.table("health").create_index(["key", "closed_at"])
+
+
 def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
     """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
     date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
