@@ -49,9 +49,19 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.commands import alerts, archive, crawl, extract, revisions, settings, watch, web
+    from monitor.commands import (
+        alerts,
+        archive,
+        crawl,
+        daemon,
+        extract,
+        revisions,
+        settings,
+        watch,
+        web,
+    )
 
-    for module in (archive, crawl, extract, revisions, watch, alerts, web, settings):
+    for module in (archive, crawl, daemon, extract, revisions, watch, alerts, web, settings):
         for command in module.COMMANDS:
             cli.add_command(command)
 

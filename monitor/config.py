@@ -28,7 +28,8 @@ ENV_SECTIONS = "NEWSMON_SECTIONS"
 ENV_INTERVAL = "NEWSMON_INTERVAL"
 ENV_NOTIFY_URLS = "NEWSMON_NOTIFY_URLS"
 
-DEFAULT_SECTIONS = ("politics", "economy", "society", "opinion", "culture")
+# Empty: the full feed, every section's feed and the sitemaps (as `newsmon crawl` does).
+DEFAULT_SECTIONS: tuple[str, ...] = ()
 
 
 class ConfigError(ValueError):
@@ -408,7 +409,7 @@ def load_config(
         values["sections"] = _sections(re.split(r"[\s,]+", env[ENV_SECTIONS].strip()), None, ())
     if env.get(ENV_INTERVAL, "").strip():
         values["interval"] = _env_duration(ENV_INTERVAL, env[ENV_INTERVAL])
-        values["sources"] = ()
+        values["sources"] = _every(values.get("sources", ()), values["interval"])
     env_targets = tuple(Target(u, origin="env") for u in split_urls(env.get(ENV_NOTIFY_URLS, "")))
     values["targets"] = tuple(values.get("targets", ())) + env_targets
     # Flags.
@@ -419,9 +420,11 @@ def load_config(
             value = _site(value, None, ())
         elif key == "sections":
             value = _sections(list(value), None, ())
+            # --section crawls just those sections, as one source.
+            values["sources"] = ()
         elif key == "interval":
             # --interval overrides every source's schedule, for a quick try.
-            values["sources"] = ()
+            values["sources"] = _every(values.get("sources", ()), value)
         values[key] = value
     config = Config(**values)
     if not config.targets and not config.apprise_config:
@@ -430,6 +433,10 @@ def load_config(
             f" (add [[notify.target]] to the configuration, or set {ENV_NOTIFY_URLS})"
         )
     return replace(config, warnings=tuple(warnings))
+
+
+def _every(sources: tuple[Source, ...], interval: timedelta) -> tuple[Source, ...]:
+    return tuple(replace(s, interval=interval, cron=None) for s in sources)
 
 
 def _env_duration(name: str, value: str) -> timedelta:

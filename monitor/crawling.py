@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 Status = Literal["ok", "partial", "failed", "interrupted"]
 # After the crawl's own wall-clock cap, how long the parent waits before stopping it.
 GRACE_SECONDS = 60.0
+# After asking a crawl to stop, how long before it is killed.
+STOP_GRACE_SECONDS = 20.0
 DEFAULT_TIMEOUT = 3600.0
 LOG_TAIL = 20
 
@@ -162,10 +164,14 @@ def _reader(stream: IO[str], events: queue.Queue[dict[str, Any] | None]) -> None
 
 
 def run_crawl(
-    options: CrawlOptions, on_progress: Callable[[CrawlProgress], None] | None = None
+    options: CrawlOptions,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+    *,
+    stop: threading.Event | None = None,
 ) -> CrawlSummary:
     """Run one crawl to its end and say how it went. Raises ``CrawlError`` for options refused
-    before starting; a crawl that ran and failed is a summary with ``status == "failed"``."""
+    before starting; a crawl that ran and failed is a summary with ``status == "failed"``.
+    Setting ``stop`` asks the crawl to stop (SIGTERM, as Scrapy closes cleanly on it)."""
     check_options(options)
     started = time.monotonic()
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -183,7 +189,7 @@ def run_crawl(
         assert proc.stdout is not None
         reader = threading.Thread(target=_reader, args=(proc.stdout, events), daemon=True)
         reader.start()
-        done, progress, run_id = _follow(proc, events, options, on_progress)
+        done, progress, run_id = _follow(proc, events, options, on_progress, stop)
         returncode = proc.wait()
         reader.join(timeout=5)
         log_file.seek(0)
@@ -211,9 +217,11 @@ def _follow(
     events: queue.Queue[dict[str, Any] | None],
     options: CrawlOptions,
     on_progress: Callable[[CrawlProgress], None] | None,
+    stop: threading.Event | None = None,
 ) -> tuple[dict[str, Any] | None, CrawlProgress, int | None]:
-    """Read events until the crawl ends; stop it if it outlives its cap."""
+    """Read events until the crawl ends; stop it if it outlives its cap or ``stop`` is set."""
     deadline = time.monotonic() + options.timeout + GRACE_SECONDS
+    stopping: float | None = None
     done: dict[str, Any] | None = None
     progress = CrawlProgress()
     run_id: int | None = None
@@ -226,6 +234,15 @@ def _follow(
                     log.error("the crawl outlived its time limit; stopping it")
                     _stop(proc)
                     break
+                if stop is not None and stop.is_set() and proc.poll() is None:
+                    if stopping is None:
+                        log.info("stopping the crawl")
+                        # Scrapy closes cleanly on SIGTERM and still reports how far it got.
+                        proc.terminate()
+                        stopping = time.monotonic()
+                    elif time.monotonic() - stopping > STOP_GRACE_SECONDS:
+                        _stop(proc)
+                        break
                 continue
             if event is None:
                 break

@@ -98,7 +98,7 @@ def run_match_step(
             cursor = version.id
             read += 1
             recorded += len(found)
-    log.info("match step: versions=%d matches=%d cursor=%d", read, recorded, cursor)
+    log.debug("match step: versions=%d matches=%d cursor=%d", read, recorded, cursor)
     return StepResult(read, recorded, cursor)
 
 

@@ -187,12 +187,21 @@ def _send(
     send: Deliver,
     report: DrainReport,
 ) -> bool:
+    # Claimed and committed before apprise is called: see the module's notes. A row another
+    # sender claimed first (its status is no longer pending/failed) is left to that sender.
+    rows = [
+        r
+        for r in rows
+        if db.execute(
+            "UPDATE alerts SET status = 'sending', tries = tries + 1"
+            " WHERE id = ? AND status IN ('pending', 'failed')",
+            [r["id"]],
+        ).rowcount
+    ]
+    if not rows:
+        return False
     ids = [r["id"] for r in rows]
     marks = ",".join("?" * len(ids))
-    # Claimed and committed before apprise is called: see the module's notes.
-    db.execute(
-        f"UPDATE alerts SET status = 'sending', tries = tries + 1 WHERE id IN ({marks})", ids
-    )
     result = send(target, message)
     if result.ok:
         db.execute(

@@ -132,6 +132,12 @@ def m003_health(db: Database) -> None:
     db.table("health").create_index(["key", "closed_at"])
 
 
+@migrations()
+def m004_daemon_state(db: Database) -> None:
+    # What the daemon last did and will do next, and its heartbeat (newsmon status reads it).
+    db.table("daemon_state").create({"key": str, "value": str, "updated_at": str}, pk="key")
+
+
 def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
     """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
     date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
@@ -287,3 +293,18 @@ def insert_match(db: Database, row: dict[str, Any]) -> int | None:
         list(row.values()),
     )
     return int(cursor.lastrowid or 0) if cursor.rowcount else None
+
+
+def set_state(db: Database, key: str, value: dict[str, Any]) -> None:
+    """Record one piece of the daemon's state (a job's runs, the heartbeat) as JSON."""
+    db.execute(
+        "INSERT INTO daemon_state (key, value, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [key, json.dumps(value, ensure_ascii=False), utcnow()],
+    )
+
+
+def get_state(db: Database) -> dict[str, dict[str, Any]]:
+    if "daemon_state" not in db.table_names():
+        return {}
+    return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM daemon_state")}

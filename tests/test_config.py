@@ -77,9 +77,12 @@ def test_file_then_environment_then_flags(tmp_path: Path) -> None:
     )
     assert flags.db_path == Path("flag.db")
     # --interval replaces every source's schedule, for a quick try.
-    assert [(s.name, s.interval) for s in flags.effective_sources()] == [
-        ("outlet", timedelta(seconds=30))
+    assert [(s.name, s.sections, s.interval) for s in flags.effective_sources()] == [
+        ("fast", ("politics",), timedelta(seconds=30))
     ]
+    # --section crawls just those sections, as one source.
+    only = load_config(path, env=env, overrides={"sections": ("culture",)})
+    assert [(s.name, s.sections) for s in only.effective_sources()] == [("outlet", ("culture",))]
 
 
 def test_config_env_var_names_the_file(tmp_path: Path) -> None:
@@ -94,7 +97,7 @@ def test_the_shipped_example_loads_and_matches_the_defaults(tmp_path: Path) -> N
     path.write_text(text, encoding="utf-8")
     example = load_config(path, env={})
     assert example.interval == timedelta(minutes=15)
-    assert example.sections == ("politics", "economy", "society", "opinion", "culture")
+    assert example.sections == ()
 
 
 @pytest.mark.parametrize(
