@@ -21,6 +21,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from crawler.store import utcnow
+from crawler.transaction import writing
 
 # "sitemapindex": a sitemap that lists sitemaps; asked for without validators, since an index
 # may stay byte for byte the same while the sitemaps it lists change.
@@ -125,7 +126,7 @@ def record_page(
     because its feed item or sitemap date had not changed). Validators and keys given as None
     keep their stored values."""
     now = now or utcnow()
-    with db.atomic():
+    with writing(db):
         old = get_page(db, url)
         values = {
             "url": url,
@@ -152,7 +153,7 @@ def record_page_failure(
 ) -> int:
     """A failed fetch of a page; returns its consecutive failures."""
     now = now or utcnow()
-    with db.atomic():
+    with writing(db):
         old = get_page(db, url)
         failures = (old.failures if old else 0) + 1
         if old is None:
@@ -195,7 +196,7 @@ def record_source(
     """A source that answered (200 or 304). ``keep_validators=False`` drops stored validators
     (a crawl that did not finish must not let the next one skip what it never processed)."""
     now = now or utcnow()
-    with db.atomic():
+    with writing(db):
         old = get_source(db, url)
         if keep_validators:
             etag = etag if etag is not None else (old.etag if old else None)
@@ -225,7 +226,7 @@ def record_source_failure(
 ) -> int:
     """A source that failed; returns its consecutive failures."""
     now = now or utcnow()
-    with db.atomic():
+    with writing(db):
         old = get_source(db, url)
         failures = (old.failures if old else 0) + 1
         db.table("crawl_sources").upsert(

@@ -33,6 +33,7 @@ from crawler import identity, neardup, revisions
 from crawler.fingerprint import canonical_url
 from crawler.items import Article, merge
 from crawler.text import fold, tokens, words_key
+from crawler.transaction import writing
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,7 @@ def record_article(db: Database, article: Article, *, seen_at: str | None = None
     edit that removed fields."""
     now = seen_at or utcnow()
     article = _canonical_urls(article)
-    with db.atomic():
+    with writing(db):
         found = identity.identify(db, article, None)
         if found is None:
             keys = identity.short_paragraph_keys(article)
@@ -458,7 +459,7 @@ def ensure_fingerprints(db: Database) -> None:
     row = db.execute("SELECT value FROM fingerprint_meta WHERE key = 'params'").fetchone()
     if row and row[0] == neardup.PARAMS:
         return
-    with db.atomic():
+    with writing(db):
         db.execute("DELETE FROM lsh_bands")
         db.execute("DELETE FROM signatures")
         for stored in iter_articles(db):

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
+from crawler.transaction import writing
 from monitor.alerttext import health_message
 from monitor.config import Config, Target, format_duration
 from monitor.notifier import route
@@ -118,7 +119,7 @@ def check(
             " WHERE closed_at IS NULL"
         ).fetchall()
     }
-    with db.atomic():
+    with writing(db):
         for key, problem in found.items():
             row = open_rows.get(key)
             if row is None:

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from crawler.identity import boilerplate_keys
 from crawler.items import Article
 from crawler.store import Version, get_version, utcnow, versions_after
+from crawler.transaction import writing
 from monitor.evaluation import WatchPlan, compile_watches, new_mentions
 from monitor.fieldtext import body_text
 from monitor.matcher import Matcher, Scan
@@ -90,7 +91,7 @@ def run_match_step(
     read = recorded = 0
     while versions := versions_after(db, cursor, limit=batch):
         for version in versions:
-            with db.atomic():
+            with writing(db):
                 found = _match_version(db, version, matcher, plans, exclude)
                 if found and on_version is not None:
                     on_version(db, VersionMatches(version, tuple(found)))

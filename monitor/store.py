@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from crawler.store import StoreError, last_version_id, open_db, utcnow
+from crawler.transaction import writing
 from monitor.watchlist import Term, Watch
 
 migrations = Migrations("monitor")
@@ -214,7 +215,7 @@ def get_watch(db: Database, name: str) -> StoredWatch | None:
 
 def add_watch(db: Database, watch: Watch) -> StoredWatch:
     """Store a new watch (a validated one); its name must be free."""
-    with db.atomic():
+    with writing(db):
         if get_watch(db, watch.name):
             raise WatchStoreError(
                 f"a watch named {watch.name!r} exists (remove it first, or edit a watchlist"
@@ -241,7 +242,7 @@ SaveResult = Literal["added", "updated", "unchanged"]
 def save_watch(db: Database, watch: Watch) -> SaveResult:
     """Add ``watch``, or replace the stored one of the same name (its matches and the
     version it watches from stay)."""
-    with db.atomic():
+    with writing(db):
         old = get_watch(db, watch.name)
         if old is None:
             add_watch(db, watch)
@@ -254,7 +255,7 @@ def save_watch(db: Database, watch: Watch) -> SaveResult:
 
 def remove_watch(db: Database, name: str) -> None:
     """Delete a watch and the matches it recorded."""
-    with db.atomic():
+    with writing(db):
         old = get_watch(db, name)
         if old is None:
             raise WatchStoreError(f"no watch named {name!r}")

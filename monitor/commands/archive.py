@@ -15,6 +15,7 @@ from crawler.dates import OUTLET_TZ, parse_display_date
 from crawler.items import Article
 from crawler.seedformat import SeedFormatError, parse_many
 from crawler.store import iter_articles, record_article, search
+from crawler.transaction import writing
 from monitor import exports
 from monitor.commands.common import db_option, open_archive
 from monitor.commands.table import print_table
@@ -38,7 +39,7 @@ def load(files: tuple[Path, ...], db_path: Path | None) -> None:
             raise click.ClickException(f"{path}: {exc}") from None
     db = open_archive(db_path)
     verdicts: Counter[str] = Counter()
-    with db.atomic():
+    with writing(db):
         for path, article in documents:
             result = record_article(db, article)
             verdicts[result.verdict] += 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from crawler.transaction import writing
 from monitor.commands.common import db_option
 from monitor.commands.table import print_table
 from monitor.commands.watchtest import test_command
@@ -224,7 +225,7 @@ def import_command(file: Path, force: bool, prune: bool, db_path: Path | None) -
     db = open_monitor_db(resolve_db_path(db_path))
     results = {"added": 0, "updated": 0, "unchanged": 0}
     removed = 0
-    with db.atomic():
+    with writing(db):
         for w in watches:
             results[save_watch(db, forced(w) if force else w)] += 1
         if prune:
