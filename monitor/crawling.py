@@ -196,6 +196,9 @@ def run_crawl(
         tail = tuple(deque((line.rstrip("\n") for line in log_file), maxlen=LOG_TAIL))
     elapsed = time.monotonic() - started
     if done is None:
+        if stop is not None and stop.is_set():
+            message = "stopped before it finished"
+            return CrawlSummary("interrupted", message, run_id, progress, returncode, elapsed, tail)
         message = _last_error(tail) or f"the crawl process ended (exit status {returncode})"
         return CrawlSummary("failed", message, run_id, progress, returncode, elapsed, tail)
     status = done.get("status", "failed")

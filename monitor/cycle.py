@@ -58,11 +58,19 @@ class CycleReport:
         return f"{text} ({self.message})" if self.message else text
 
 
+def crawl_log(config: Config, job: str) -> Path:
+    """Where a job's last crawl log is kept (beside the archive), to explain a failure."""
+    return config.db_path.parent / "logs" / f"crawl-{job}.log"
+
+
 def crawl_options(
-    config: Config, sections: tuple[str, ...], *, urls_file: Path | None = None
+    config: Config, job: str, sections: tuple[str, ...], *, urls_file: Path | None = None
 ) -> CrawlOptions:
     """The crawl a cycle runs, with the configuration's politeness and wall-clock cap."""
+    log_path = crawl_log(config, job)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     return CrawlOptions(
+        log_path=log_path,
         db_path=config.db_path,
         site=None if config.site == ALARABY.base_url else config.site,
         sections=sections,
@@ -80,7 +88,7 @@ def run_source(
     config: Config, source: Source, *, stop: threading.Event | None = None
 ) -> CycleReport:
     """Crawl one source's sections, then match, check health and deliver."""
-    return _cycle(config, source.name, crawl_options(config, source.sections), stop)
+    return _cycle(config, source.name, crawl_options(config, source.name, source.sections), stop)
 
 
 def run_recheck(
@@ -101,7 +109,7 @@ def run_recheck(
         listing = Path(tmp) / "urls.txt"
         listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
         log.info("re-checking %d recent article(s) for edits", len(urls))
-        return _cycle(config, RECHECK, crawl_options(config, (), urls_file=listing), stop)
+        return _cycle(config, RECHECK, crawl_options(config, RECHECK, (), urls_file=listing), stop)
 
 
 def drain_outbox(config: Config) -> tuple[int, int]:
@@ -195,6 +203,7 @@ def _update(config: Config, report: CycleReport) -> None:
             last_message=report.message,
             last_line=report.line(),
             failures=(int(state.get("failures", 0)) + 1) if failed else 0,
+            runs=int(state.get("runs", 0)) + 1,
         )
         if report.status != "idle":
             state["last_crawl"] = state["last_run"]

@@ -21,7 +21,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -80,7 +79,7 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=UTC,
         )
-        self.scheduler.add_listener(self._after_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        self._next_runs: dict[str, datetime | None] = {}
 
     # Jobs ---------------------------------------------------------------------------------
 
@@ -150,15 +149,21 @@ class Daemon:
             log.error("%s failed: %s", what, exc)
             log.debug("%s failed", what, exc_info=True)
 
-    def _after_job(self, event: JobExecutionEvent) -> None:
-        if event.job_id == "outbox":
-            return
-        job = self.scheduler.get_job(event.job_id)
-        name = event.job_id.removeprefix("crawl:")
-        try:
-            record_next_run(self.config, name, job.next_run_time if job else None)
-        except Exception as exc:
-            log.error("cannot record the next run of %s: %s", name, exc)
+    def _record_schedule(self) -> None:
+        """Each job's next run, for ``newsmon status`` (from the main thread only: a listener
+        calling the scheduler while it shuts down would deadlock)."""
+        for job in self.scheduler.get_jobs():
+            if job.id == "outbox":
+                continue
+            name = job.id.removeprefix("crawl:")
+            if self._next_runs.get(name) == job.next_run_time:
+                continue
+            try:
+                record_next_run(self.config, name, job.next_run_time)
+            except Exception as exc:
+                log.error("cannot record the next run of %s: %s", name, exc)
+                continue
+            self._next_runs[name] = job.next_run_time
 
     # Life ---------------------------------------------------------------------------------
 
@@ -177,6 +182,7 @@ class Daemon:
                 if self._reload.is_set() or self._stamp(self.config) != self._config_stamp:
                     self._reload.clear()
                     self.reload()
+                self._record_schedule()
                 if time.monotonic() - last_beat >= self.heartbeat_every:
                     self._heartbeat("running")
                     last_beat = time.monotonic()
@@ -208,14 +214,10 @@ class Daemon:
 
     def _announce(self) -> None:
         for job in self.scheduler.get_jobs():
-            if job.id == "outbox":
-                continue
-            name = job.id.removeprefix("crawl:")
-            log.info("%s: next run %s", job.name, _iso(job.next_run_time))
-            try:
-                record_next_run(self.config, name, job.next_run_time)
-            except Exception as exc:
-                log.error("cannot record the schedule: %s", exc)
+            if job.id != "outbox":
+                log.info("%s: next run %s", job.name, _iso(job.next_run_time))
+        self._next_runs.clear()
+        self._record_schedule()
 
     def _install_signals(self) -> None:
         def stop(signum: int, _frame: FrameType | None) -> None:
