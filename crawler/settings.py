@@ -63,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.RobotsFirstMiddleware": 100,
     # Above RetryMiddleware (550), so it sees a 429/503 before the retry is scheduled.
     "crawler.middlewares.pacing.PacingMiddleware": 560,
+    # Just before RedirectMiddleware (600): off-site redirects and loops become errors.
+    "crawler.middlewares.redirects.RedirectScopeMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
