@@ -80,8 +80,10 @@ EXTENSIONS = {
 NEWSMON_DB = os.environ.get("NEWSMON_DB") or None
 # The base URL to fetch through (a mirror host or a local replica); stored URLs stay canonical.
 NEWSMON_SITE = os.environ.get("NEWSMON_SITE") or None
-# Allow loopback and private addresses (the replica in tests); refused otherwise.
-NEWSMON_ALLOW_PRIVATE = os.environ.get("NEWSMON_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+# Loopback and private addresses are refused unless allowed: "1" allows them all (the replica
+# in tests), a comma-separated list only those addresses, networks or names (each with an
+# optional :port), e.g. "192.168.1.20:8080,10.8.0.0/16" (crawler/addresses.py).
+NEWSMON_ALLOW_PRIVATE = os.environ.get("NEWSMON_ALLOW_PRIVATE", "")
 # Sections to crawl, comma-separated; empty: every section and the full-site feed.
 NEWSMON_SECTIONS = ""
 # Only articles published on or after this date (ISO 8601 or an Arabic display date).

@@ -35,6 +35,7 @@ from faultserver import (
 from linkfarm import article, path_of
 
 from crawler import crawlstate
+from crawler.addresses import EVERYTHING
 from crawler.store import iter_articles, open_db
 from monitor.config import Config
 from monitor.health import current_problems
@@ -289,7 +290,7 @@ def test_an_unreachable_site_fails_each_cycle_and_the_next_one_still_runs(tmp_pa
     config = Config(
         db_path=tmp_path / "archive.db",
         site=f"http://127.0.0.1:{port}",
-        allow_private=True,
+        allow_private=EVERYTHING,
         delay=timedelta(0),
     )
     (source,) = config.effective_sources()
@@ -299,4 +300,3 @@ def test_an_unreachable_site_fails_each_cycle_and_the_next_one_still_runs(tmp_pa
     assert "connection refused" in reports[0].message.lower() or "refused" in reports[0].message
     job = get_state(open_monitor_db(config.db_path))[f"job:{source.name}"]
     assert job["runs"] == 2 and job["failures"] == 2
-
