@@ -46,6 +46,13 @@ REDIRECT_MAX_TIMES = 10
 CLOSESPIDER_TIMEOUT = 3600  # the wall-clock cap of one crawl, in seconds
 DNS_TIMEOUT = 20
 
+# The item pipelines are synchronous (SQLite): Scrapy's default of 100 items in parallel per
+# response only starts 100 asyncio tasks for every page (a third of the CPU of a 404).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads each callback's source on every response to warn about `return` in a
+# generator (its cache misses bound methods); newsmon's callbacks never return a value.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # Nothing we fetch needs cookies, and the cookie middleware would download a suffix list.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
