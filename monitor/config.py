@@ -94,10 +94,10 @@ def format_duration(value: timedelta) -> str:
 
 def check_cron(expression: str) -> str:
     """A 5-field crontab expression, checked by APScheduler's parser."""
-    from apscheduler.triggers.cron import CronTrigger
+    from monitor.crontab import crontab_trigger
 
     try:
-        CronTrigger.from_crontab(expression)
+        crontab_trigger(expression)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"not a cron expression: {expression!r} ({exc})") from None
     return expression

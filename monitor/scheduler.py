@@ -24,10 +24,10 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config, ConfigError, Source, format_duration
+from monitor.crontab import crontab_trigger
 from monitor.cycle import RECHECK, drain_outbox, record_next_run, run_recheck, run_source
 from monitor.recheck import shortest_period
 from monitor.store import open_monitor_db, set_state
@@ -44,9 +44,7 @@ def source_trigger(source: Source, config: Config) -> BaseTrigger:
     jitter so that many installations do not all knock at the same second."""
     zone = config.timezone or datetime.now().astimezone().tzinfo or UTC
     if source.cron:
-        return CronTrigger.from_crontab(
-            source.cron, timezone=zone, jitter=int(config.jitter.total_seconds()) or None
-        )
+        return crontab_trigger(source.cron, zone, int(config.jitter.total_seconds()) or None)
     every = source.interval or config.interval
     # Jitter stays a small part of a short interval (a 30s quick try keeps its pace).
     jitter = min(config.jitter, every / 10).total_seconds()
