@@ -111,11 +111,12 @@ def test_publish_edit_stop_restart(
         '[[watch]]\nname = "تونس"\nterms = ["البرلمان التونسي"]\n', encoding="utf-8"
     )
     db = tmp_path / "newsmon.db"
-    assert run_cli("watch", "import", watchlist, "--db", db).code == 0
 
     daemon = Daemon(tmp_path, "--config", str(config), "--interval", f"{INTERVAL:g}s")
     try:
         daemon.wait_log("cycle outlet: ok", timeout=60)
+        # The watchlist changes while the daemon runs: it applies from the next cycle.
+        assert run_cli("watch", "import", watchlist, "--db", db).code == 0
         # One daemon per archive: a second one names the first.
         second = run_cli("daemon", "--config", config, timeout=30)
         assert second.code == 1
