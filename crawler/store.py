@@ -224,6 +224,18 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def stored_time(text: object) -> datetime | None:
+    """A timestamp as the archive stores it (ISO 8601; UTC when it carries no offset), or None
+    for an empty or unreadable value."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def open_db(path: str | Path, *, readonly: bool = False) -> Database:
     """Open (creating if needed) the archive at ``path`` with WAL, ``synchronous=NORMAL`` and a
     busy timeout, and bring the crawler's tables up to date. ``readonly`` opens an existing file
