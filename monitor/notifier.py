@@ -26,6 +26,9 @@ class Message:
     title: str
     text: str  # plain text, line breaks meaningful
     markdown: str
+    # The same for every attempt to deliver the same alert (its outbox key): sent as an
+    # Idempotency-Key header where the target takes headers, so a receiver can drop a repeat.
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ def deliver(target: Target, message: Message) -> Delivery:
         plugin = _plugin(target.url)
     except TargetError as exc:
         return Delivery(False, str(exc), 0.0)
+    if message.key:
+        _add_idempotency_key(target.url, plugin, message.key)
     if _renders_markdown(plugin):
         body, body_format = message.markdown, NotifyFormat.MARKDOWN
     else:
@@ -82,6 +87,23 @@ def deliver(target: Target, message: Message) -> Delivery:
     if bool(result):
         return Delivery(True, None, seconds)
     return Delivery(False, redactor.redact(_error_text(result)), seconds)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The apprise services that send an HTTP request with the headers in the plugin's ``headers``
+# dict: the generic webhooks and the Apprise API. (Other plugins have a ``headers`` dict too,
+# but some hold e-mail headers there.)
+_HEADER_SCHEMES = frozenset(
+    {"json", "jsons", "xml", "xmls", "form", "forms", "apprise", "apprises"}
+)
+
+
+def _add_idempotency_key(url: str, plugin: object, key: str) -> None:
+    """Send ``key`` as an Idempotency-Key header where apprise lets us; a header the user set
+    in the URL (``+Idempotency-Key=…``) is kept."""
+    headers = getattr(plugin, "headers", None)
+    if url.split("://", 1)[0].lower() in _HEADER_SCHEMES and isinstance(headers, dict):
+        headers.setdefault(IDEMPOTENCY_HEADER, key)
 
 
 def _renders_markdown(plugin: object) -> bool:
