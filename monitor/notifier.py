@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Target
+from monitor.config import Config, ConfigError, Target
 from monitor.secrets import Redactor, mask_url
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,40 @@ def _plugin(url: str) -> Any:
 
 def check_target(target: Target) -> str:
     """The masked form of a usable target; TargetError for one apprise cannot load."""
-    _plugin(target.url)
+    # apprise logs its own complaint too; the TargetError says it once, in our words.
+    apprise_log = logging.getLogger("apprise")
+    was_disabled, apprise_log.disabled = apprise_log.disabled, True
+    try:
+        _plugin(target.url)
+    finally:
+        apprise_log.disabled = was_disabled
     return mask_url(target.url)
+
+
+def check_config_targets(config: Config) -> None:
+    """Every target of ``config`` is one apprise can use, or a ConfigError names where it was
+    set (file, line and key; or the environment variable). Run at start-up and on reload, so
+    a mistyped URL stops the start instead of failing every alert for days."""
+    from monitor.config import ENV_NOTIFY_URLS, located_error
+
+    from_file = [t for t in config.targets if t.origin == "config"]
+    for index, target in enumerate(from_file):
+        try:
+            check_target(target)
+        except TargetError as exc:
+            raise located_error(config, ("notify", "target", index, "url"), str(exc)) from None
+    for target in config.targets:
+        if target.origin == "env":
+            try:
+                check_target(target)
+            except TargetError as exc:
+                raise ConfigError(f"{ENV_NOTIFY_URLS}: {exc}") from None
+    if config.apprise_config:
+        try:
+            for target in targets_from_apprise_config(config.apprise_config):
+                check_target(target)
+        except TargetError as exc:
+            raise located_error(config, ("notify", "apprise_config"), str(exc)) from None
 
 
 def deliver(target: Target, message: Message) -> Delivery:
