@@ -12,21 +12,28 @@ delivered, and an alert arrived twice only if a kill caught it between delivery 
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import random
 import sqlite3
+import subprocess
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import crashwriter
 import pytest
-from conftest import ROOT
+from conftest import ROOT, ReplicaSite
 
 from monitor.config import Config, Target
+from monitor.crawling import CrawlOptions, crawl_command, run_crawl
+from monitor.crawling import _environment as crawl_environment
 from monitor.receiver import Receiver
+from monitor.replica import Fault
 from monitor.runner import match_step, notify_step
 from monitor.store import open_monitor_db
 
@@ -171,3 +178,106 @@ def test_sigkill_the_writer_at_random_points(
     assert "" not in keys, "a delivery without an Idempotency-Key"
     assert all(len(group) == 1 for group in keys.values())
     assert len(keys) == len(titles)
+
+
+# The real crawl subprocess ------------------------------------------------------------------
+
+CRAWL_KILLS = int(os.environ.get("NEWSMON_CRASH_CRAWL_KILLS", "4"))
+
+
+@dataclass
+class CrawlWatcher:
+    """Reads a crawl's JSON lines as they come: the last counts it reported are what it
+    acknowledged as stored."""
+
+    proc: subprocess.Popen[str]
+    started: threading.Event = field(default_factory=threading.Event)
+    stored: int = 0  # new + changed in the last progress line
+    done: bool = False
+
+    def follow(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if not line.startswith("{"):
+                continue
+            event = json.loads(line)
+            if event.get("newsmon") == "start":
+                self.started.set()
+            elif event.get("newsmon") in ("progress", "done"):
+                self.stored = int(event["new"]) + int(event["changed"])
+                self.done = event["newsmon"] == "done"
+
+
+def count_versions(db_path: Path) -> int:
+    conn = sqlite3.connect(db_path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM versions").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_the_crawl_subprocess(tmp_path: Path, replica: ReplicaSite) -> None:
+    db_path = tmp_path / "archive.db"
+    options = CrawlOptions(
+        db_path=db_path,
+        site=replica.url,
+        allow_private=True,
+        # Fast, and progress reported often: each line acknowledges what was stored so far.
+        settings=(
+            ("DOWNLOAD_DELAY", "0"),
+            ("AUTOTHROTTLE_ENABLED", "False"),
+            ("NEWSMON_PROGRESS_INTERVAL", "0.1"),
+        ),
+    )
+    rng = random.Random(SEED)
+    # Every page a little slow, so a kill finds the crawl at work more often than not.
+    replica.server.add_fault(Fault(path="*", delay=0.1))
+    kills = 0
+    for round_ in range(CRAWL_KILLS):
+        if round_:
+            # Something to store in every round: three headlines edited.
+            for prefix in ("002", "003", "007"):
+                replica.edit_article(prefix, title=f"عنوان معدل رقم {round_} للخبر {prefix}")
+        before = count_versions(db_path) if db_path.exists() else 0
+        proc = subprocess.Popen(
+            crawl_command(options),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=crawl_environment(),
+            text=True,
+        )
+        watcher = CrawlWatcher(proc)
+        reader = threading.Thread(target=watcher.follow, daemon=True)
+        reader.start()
+        try:
+            assert watcher.started.wait(60), "the crawl never started"
+            # Pages are fetched from about 1.5 s after the start, articles stored from 3 s.
+            time.sleep(rng.uniform(0.5, 5.0))
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+            reader.join(timeout=10)
+        kills += not watcher.done
+        assert integrity(db_path) == ["ok"]
+        assert count_versions(db_path) >= before + watcher.stored
+    # A crawl after the kills finishes the job: every published article is stored once.
+    summary = run_crawl(options)
+    assert summary.status == "ok", summary.message
+    conn = sqlite3.connect(db_path)
+    try:
+        nodes = [r[0] for r in conn.execute("SELECT node_id FROM articles")]
+        runs = Counter(r[0] for r in conn.execute("SELECT status FROM crawl_runs"))
+    finally:
+        conn.close()
+    published = [
+        p
+        for p in (replica.data / "articles").glob("*.toml")
+        if "draft = true" not in p.read_text(encoding="utf-8")
+    ]
+    print(f"crawl subprocess: {kills} kills mid-crawl of {CRAWL_KILLS}; runs {dict(runs)}")
+    assert kills >= 1
+    assert len(nodes) == len(set(nodes)) >= len(published) - 1  # one page is disallowed
+    # A killed crawl's run does not stay 'running' for ever: the next crawl closes it.
+    assert runs["running"] == 0, runs
+    assert runs["interrupted"] == kills
