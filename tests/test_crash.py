@@ -27,11 +27,14 @@ from pathlib import Path
 
 import crashwriter
 import pytest
-from conftest import ROOT, ReplicaSite
+from conftest import ROOT, CliRunner, ReplicaSite
+from test_daemon import Daemon as DaemonProcess
+from test_daemon import wait_for, write_config
 
 from monitor.config import Config, Target
 from monitor.crawling import CrawlOptions, crawl_command, run_crawl
 from monitor.crawling import _environment as crawl_environment
+from monitor.lock import holder as lock_holder
 from monitor.receiver import Receiver
 from monitor.replica import Fault
 from monitor.runner import match_step, notify_step
@@ -281,3 +284,88 @@ def test_sigkill_the_crawl_subprocess(tmp_path: Path, replica: ReplicaSite) -> N
     # A killed crawl's run does not stay 'running' for ever: the next crawl closes it.
     assert runs["running"] == 0, runs
     assert runs["interrupted"] == kills
+
+
+# The real daemon ----------------------------------------------------------------------------
+
+DAEMON_KILLS = int(os.environ.get("NEWSMON_CRASH_DAEMON_KILLS", "3"))
+
+
+def processes_using(path: Path) -> list[int]:
+    """Processes whose command line names ``path`` (a crawl left behind by a killed daemon)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(path).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def outbox(db_path: Path) -> Counter[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return Counter(r[0] for r in conn.execute("SELECT status FROM alerts"))
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_the_daemon(
+    tmp_path: Path, replica: ReplicaSite, receiver: Receiver, run_cli: CliRunner
+) -> None:
+    config = write_config(
+        tmp_path / "config.toml", replica, receiver, crawl={"sections": ["politics"]}
+    )
+    db_path = tmp_path / "newsmon.db"
+    assert run_cli("watch", "add", "غزة", "غزة", "--db", db_path).code == 0
+    rng = random.Random(SEED)
+    orphans, orphan_life = 0, 0.0
+    for round_ in range(DAEMON_KILLS):
+        daemon = DaemonProcess(tmp_path, "--config", str(config), "--interval", "2s")
+        try:
+            # Each round has something to alert: a new sentence about Gaza in a headline,
+            # crawled, matched and sent by the round's first cycle; then another, and the
+            # daemon is killed somewhere in the next cycle (crawl, match or delivery).
+            replica.edit_article("002", title=f"قصف جديد على غزة في الجولة {round_}")
+            daemon.wait_log("cycle outlet:", timeout=60)
+            replica.edit_article("002", title=f"غارات على غزة بعد الجولة {round_}")
+            time.sleep(rng.uniform(0.0, 8.0))
+        finally:
+            daemon.kill()
+        assert integrity(db_path) == ["ok"]
+        assert lock_holder(db_path) is None  # the kernel let go of the lock with the process
+        # A crawl the daemon had started notices its parent is gone and stops.
+        killed_at = time.monotonic()
+        orphans += bool(processes_using(db_path))
+        wait_for(lambda: not processes_using(db_path), 30, "the orphaned crawl to stop")
+        orphan_life = max(orphan_life, time.monotonic() - killed_at)
+
+    # A clean run delivers whatever the kills left pending.
+    daemon = DaemonProcess(tmp_path, "--config", str(config), "--interval", "2s")
+    try:
+        daemon.wait_log("cycle outlet:", timeout=60)
+        wait_for(lambda: set(outbox(db_path)) <= {"sent", "unrouted"}, 60, "every alert to be sent")
+        assert daemon.stop() == 0
+    finally:
+        daemon.kill()
+    time.sleep(0.3)
+    conn = sqlite3.connect(db_path)
+    try:
+        titles = {r[0] for r in conn.execute("SELECT title FROM alerts WHERE status = 'sent'")}
+    finally:
+        conn.close()
+    got = Counter(m.title for m in receiver.messages)
+    lost = titles - set(got)
+    twice = sum(n - 1 for n in got.values())
+    print(
+        f"daemon: {DAEMON_KILLS} kills ({orphans} left a crawl running, which stopped by"
+        f" itself within {orphan_life:.1f}s); alerts {len(titles)}, lost {len(lost)},"
+        f" delivered twice {twice}"
+    )
+    assert titles and not lost
+    assert set(got) <= titles
