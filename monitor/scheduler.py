@@ -6,6 +6,9 @@ edits, and the outbox; the main thread keeps the heartbeat and handles signals.
 - The outbox has its own worker, so retries and digests go out while a crawl runs.
 - SIGTERM/SIGINT: the running crawl is told to stop and given time, queued runs are skipped,
   exit 0. SIGHUP, or a change of the configuration file, reloads the configuration.
+- A wall-clock jump (set by hand, a VM restored): APScheduler keeps next runs as wall-clock
+  times, so a clock set back an hour would stop every job for an hour. The main thread sees
+  the jump against the monotonic clock and schedules every job again as at start-up.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 10.0  # seconds between heartbeats written to the archive
 DRAIN_EVERY = timedelta(seconds=30)  # retries and digests between crawls
 TICK = 0.5
+CLOCK_JUMP = 30.0  # seconds; NTP slews and small steps stay well under it
 
 
 def source_trigger(source: Source, config: Config) -> BaseTrigger:
@@ -80,6 +84,7 @@ class Daemon:
             timezone=UTC,
         )
         self._next_runs: dict[str, datetime | None] = {}
+        self._clock = _clock_offset()
 
     # Jobs ---------------------------------------------------------------------------------
 
@@ -167,9 +172,11 @@ class Daemon:
 
     # Life ---------------------------------------------------------------------------------
 
-    def run(self) -> int:
-        """Start the jobs and keep the heartbeat until SIGTERM/SIGINT; the exit status."""
-        self._install_signals()
+    def run(self, *, handle_signals: bool = True) -> int:
+        """Start the jobs and keep the heartbeat until SIGTERM/SIGINT (or ``stop`` is set);
+        the exit status. ``handle_signals=False`` runs outside the main thread."""
+        if handle_signals:
+            self._install_signals()
         for warning in self.config.warnings:
             log.warning("%s", warning)
         self._schedule(first=True)
@@ -182,6 +189,7 @@ class Daemon:
                 if self._reload.is_set() or self._stamp(self.config) != self._config_stamp:
                     self._reload.clear()
                     self.reload()
+                self._watch_clock()
                 self._record_schedule()
                 if time.monotonic() - last_beat >= self.heartbeat_every:
                     self._heartbeat("running")
@@ -210,6 +218,21 @@ class Daemon:
         self.scheduler.remove_all_jobs()
         self._schedule(first=False)
         log.info("configuration reloaded")
+        self._announce()
+
+    def _watch_clock(self) -> None:
+        offset = _clock_offset()
+        moved = offset - self._clock
+        if abs(moved) <= CLOCK_JUMP:
+            return
+        self._clock = offset
+        log.warning(
+            "the wall clock moved %s by %s: scheduling every job again from now",
+            "forward" if moved > 0 else "back",
+            format_duration(timedelta(seconds=abs(moved))),
+        )
+        self.scheduler.remove_all_jobs()
+        self._schedule(first=True)
         self._announce()
 
     def _announce(self) -> None:
@@ -264,6 +287,11 @@ class Daemon:
                 db.conn.close()
         except Exception as exc:
             log.error("cannot write the heartbeat: %s", exc)
+
+
+def _clock_offset() -> float:
+    """The wall clock against the monotonic one: constant while nobody sets the clock."""
+    return datetime.now(UTC).timestamp() - time.monotonic()
 
 
 def _with_db(config: Config, db_path: Path) -> Config:
