@@ -79,6 +79,10 @@ def crawl_options(
         timeout=max(1.0, config.max_duration.total_seconds()),
         settings=(
             ("DOWNLOAD_DELAY", f"{config.delay.total_seconds():g}"),
+            # AutoThrottle starts from the configured delay (it never goes below it anyway),
+            # not from its own 1 s: `delay = "0s"` against a local replica is not slowed down,
+            # and a slow server still makes it back off.
+            ("AUTOTHROTTLE_START_DELAY", f"{config.delay.total_seconds():g}"),
             ("DOWNLOAD_TIMEOUT", f"{max(1.0, config.timeout.total_seconds()):g}"),
         ),
     )

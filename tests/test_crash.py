@@ -334,7 +334,7 @@ def test_sigkill_the_daemon(
             replica.edit_article("002", title=f"قصف جديد على غزة في الجولة {round_}")
             daemon.wait_log("cycle outlet:", timeout=60)
             replica.edit_article("002", title=f"غارات على غزة بعد الجولة {round_}")
-            time.sleep(rng.uniform(0.0, 8.0))
+            time.sleep(rng.uniform(0.0, 4.0))
         finally:
             daemon.kill()
         assert integrity(db_path) == ["ok"]
