@@ -182,6 +182,7 @@ class Config:
     apprise_config: Path | None = None
     expire_after: timedelta = timedelta(days=2)
     max_backoff: timedelta = timedelta(hours=1)
+    retry_every: timedelta = timedelta(seconds=30)  # the daemon's outbox runs between crawls
     timezone: str | None = None  # for quiet hours; None: this machine's zone
     fetch_failures: int = 3
     extraction_failures: int = 6
@@ -214,6 +215,7 @@ _SCHEMA: dict[str, Any] = {
         "apprise_config": str,
         "expire_after": "duration",
         "max_backoff": "duration",
+        "retry_every": "period",
         "timezone": str,
         "target": [{"url": str, "tags": list, "digest": "duration", "quiet_hours": "quiet"}],
     },
@@ -315,7 +317,7 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
                 ("notify", "apprise_config"),
                 f"no such apprise configuration file: {out['apprise_config']}",
             )
-    for key in ("expire_after", "max_backoff"):
+    for key in ("expire_after", "max_backoff", "retry_every"):
         if key in notify:
             out[key] = parse_duration(notify[key])
     if "timezone" in notify:

@@ -3,7 +3,8 @@ edits, and the outbox; the main thread keeps the heartbeat and handles signals.
 
 - Crawls (and re-checks) share one worker thread: a slow crawl never overlaps the next, and
   with ``coalesce`` and ``max_instances=1`` the runs it made late collapse into one.
-- The outbox has its own worker, so retries and digests go out while a crawl runs.
+- The outbox has its own worker (every ``notify.retry_every``), so retries and digests go out
+  while a crawl runs.
 - SIGTERM/SIGINT: the running crawl is told to stop and given time, queued runs are skipped,
   exit 0. SIGHUP, or a change of the configuration file, reloads the configuration.
 - A wall-clock jump (set by hand, a VM restored): APScheduler keeps next runs as wall-clock
@@ -38,7 +39,6 @@ from monitor.store import open_monitor_db, set_state
 log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 10.0  # seconds between heartbeats written to the archive
-DRAIN_EVERY = timedelta(seconds=30)  # retries and digests between crawls
 TICK = 0.5
 CLOCK_JUMP = 30.0  # seconds; NTP slews and small steps stay well under it
 
@@ -65,12 +65,10 @@ class Daemon:
         load: Callable[[], Config],
         *,
         heartbeat_every: float = HEARTBEAT_EVERY,
-        drain_every: timedelta = DRAIN_EVERY,
     ) -> None:
         self._load = load
         self.config = load()
         self.heartbeat_every = heartbeat_every
-        self.drain_every = drain_every
         self.stop = threading.Event()
         self._reload = threading.Event()
         self._started_at = datetime.now(UTC)
@@ -118,7 +116,7 @@ class Daemon:
             )
         self.scheduler.add_job(
             self._drain,
-            IntervalTrigger(seconds=max(1.0, self.drain_every.total_seconds())),
+            IntervalTrigger(seconds=max(1.0, config.retry_every.total_seconds())),
             id="outbox",
             name="deliver due alerts",
             executor="outbox",

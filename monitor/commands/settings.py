@@ -84,7 +84,11 @@ def as_toml(cfg: Config) -> dict[str, Any]:
             "misfire_grace": d(cfg.misfire_grace),
         },
         "recheck": {"every": [[d(age), d(every)] for age, every in cfg.recheck]},
-        "notify": {"expire_after": d(cfg.expire_after), "max_backoff": d(cfg.max_backoff)},
+        "notify": {
+            "expire_after": d(cfg.expire_after),
+            "max_backoff": d(cfg.max_backoff),
+            "retry_every": d(cfg.retry_every),
+        },
         "health": {
             "fetch_failures": cfg.fetch_failures,
             "extraction_failures": cfg.extraction_failures,
