@@ -216,6 +216,14 @@ def m102_crawl_sources(db: Database) -> None:
     )
 
 
+@migrations()
+def m103_crawl_run_owner(db: Database) -> None:
+    """Which process runs a crawl, so a run left 'running' by a crawl that was killed can be
+    told from one still at work (and closed by the next crawl)."""
+    db.table("crawl_runs").add_column("pid", int)
+    db.table("crawl_runs").add_column("host", str)
+
+
 class StoreError(Exception):
     """The database cannot be used (not a database, locked, unwritable): one line for the user."""
 
