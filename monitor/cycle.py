@@ -79,6 +79,9 @@ def crawl_options(
         timeout=max(1.0, config.max_duration.total_seconds()),
         settings=(
             ("DOWNLOAD_DELAY", f"{config.delay.total_seconds():g}"),
+            # AutoThrottle starts at max(this, the delay): left at Scrapy's 1 s, a delay set
+            # below it would still space the first requests (every 304 keeps it) by ~1 s.
+            ("AUTOTHROTTLE_START_DELAY", f"{config.delay.total_seconds():g}"),
             ("DOWNLOAD_TIMEOUT", f"{max(1.0, config.timeout.total_seconds()):g}"),
         ),
     )
