@@ -11,10 +11,13 @@ replica's data, published and modified now in +03:00, as the newsroom would), an
 alert's arrival. The daemon's crawls use ``--delay`` between requests (the demo's and the
 tests' 0s by default; the product's default is 2s, for the real site).
 
-Each alert's latency is split, from the replica's request log and the daemon's log, into: the
-wait for the next poll to begin; the crawl process starting up (to its first request,
-robots.txt); the crawl's requests (to the last one); and what follows (the crawl process
-storing and exiting, matching, delivering). Goal: median and max <= N + 2 s. Not a test.
+Each alert's latency is split, from the replica's request log and the daemon's log, into the
+wait until a poll's crawl reads the feed (uniform within one interval: polls start every N
+seconds) and the time from that feed request to the alert, itself made of the crawl's other
+requests (to its last one) and what follows (the crawl process storing and exiting, matching,
+delivering). The crawl process's start-up (poll start to its first request) is shown too; it
+delays every feed request by the same amount, so it does not add to the latency. The worst
+case is therefore about N + (feed request to alert). Goal: <= N + 2 s. Not a test.
 """
 
 from __future__ import annotations
@@ -57,10 +60,11 @@ CYCLE = re.compile(
 @dataclass(frozen=True, slots=True)
 class Trial:
     latency: float  # published → alert received
-    wait: float  # published → the poll that found it began
-    startup: float  # poll began → its crawl's first request
-    fetching: float  # first → last request of that crawl
+    wait: float  # published → the delivering crawl's first feed request
+    to_alert: float  # that feed request → alert received
+    fetching: float  # that feed request → the crawl's last request
     after: float  # last request → alert received
+    startup: float  # the poll began → its crawl's first request (robots.txt)
 
 
 def stop_on_sigterm() -> None:
@@ -172,9 +176,10 @@ def main() -> None:
                         trial = split(published, arrived, cycles(read_log()), replica)
                         trials.append(trial)
                         print(
-                            f"  trial {n}: {trial.latency:5.1f} s = wait {trial.wait:4.1f}"
-                            f" + start-up {trial.startup:4.1f} + requests {trial.fetching:4.1f}"
-                            f" + after {trial.after:4.1f}",
+                            f"  trial {n}: {trial.latency:5.1f} s = until a feed request"
+                            f" {trial.wait:4.1f} + requests {trial.fetching:4.1f}"
+                            f" + store/match/send {trial.after:4.1f}"
+                            f" (crawl start-up {trial.startup:.1f})",
                             flush=True,
                         )
                 finally:
@@ -193,15 +198,17 @@ def split(
     """Where the time went: the cycle that delivered is the last one to begin before the
     alert arrived; its crawl's requests are the replica's hits from that moment on."""
     began = max((start for start, _end, _s in logged if start <= arrived), default=published)
-    hits = [h.at for h in replica.hits if began <= h.at <= arrived]
-    first = min(hits, default=began)
-    last = max(hits, default=first)
+    hits = [h for h in replica.hits if began <= h.at <= arrived]
+    first = min((h.at for h in hits), default=began)
+    feed = min((h.at for h in hits if h.path.startswith("/rss")), default=first)
+    last = max((h.at for h in hits), default=first)
     return Trial(
         latency=arrived - published,
-        wait=max(0.0, began - published),
-        startup=first - began,
-        fetching=last - first,
+        wait=feed - published,
+        to_alert=arrived - feed,
+        fetching=last - feed,
         after=arrived - last,
+        startup=first - began,
     )
 
 
@@ -211,19 +218,21 @@ def report(trials: list[Trial], interval: float) -> None:
 
     latencies = [t.latency for t in trials]
     goal = interval + 2
-    print(f"\n{'':<22} {'median':>7} {'max':>7}")
+    print(f"\n{'':<28} {'median':>7} {'max':>7}")
     for name, values in (
         ("latency", latencies),
-        ("  wait for the poll", [t.wait for t in trials]),
-        ("  crawl start-up", [t.startup for t in trials]),
-        ("  crawl requests", [t.fetching for t in trials]),
-        ("  store, match, send", [t.after for t in trials]),
+        ("  until a feed request", [t.wait for t in trials]),
+        ("  feed request to alert", [t.to_alert for t in trials]),
+        ("    crawl's other requests", [t.fetching for t in trials]),
+        ("    store, match, send", [t.after for t in trials]),
+        ("(crawl start-up)", [t.startup for t in trials]),
     ):
-        print(f"{name:<22} {med(values):>6.1f}s {max(values):>6.1f}s")
-    verdict = "met" if max(latencies) <= goal else "missed"
+        print(f"{name:<28} {med(values):>6.1f}s {max(values):>6.1f}s")
+    worst = interval + max(t.to_alert for t in trials)
+    verdict = "met" if max(max(latencies), worst) <= goal else "missed"
     print(
-        f"goal: <= N + 2 s = {goal:.0f} s; median {med(latencies):.1f} s,"
-        f" max {max(latencies):.1f} s: {verdict}"
+        f"goal: <= N + 2 s = {goal:g} s; measured median {med(latencies):.1f} s,"
+        f" max {max(latencies):.1f} s; worst case N + feed-to-alert = {worst:.1f} s: {verdict}"
     )
 
 
