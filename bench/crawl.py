@@ -169,9 +169,33 @@ def profile(replica: Replica, work: Path, concurrency: int, out: Path) -> None:
     summarise_profile(out)
 
 
-def summarise_profile(path: Path, top: int = 25) -> None:
-    """Inclusive share of samples per function (collapsed stacks from py-spy --format raw)."""
-    inclusive: collections.Counter[str] = collections.Counter()
+# Where a sample's time goes, by the first rule its stack matches (py-spy raw stacks).
+COMPONENTS = (
+    ("Condition.wait (threading.py", "threads waiting (thread pools)"),
+    ("<module> (datasketch/", "datasketch import (once per crawl, in the background)"),
+    ("!run_forever", "process start-up and shutdown (imports, settings)"),
+    ("record_article (crawler/store.py", "store the article (identity, fingerprint, FTS, commit)"),
+    ("crawler/pipelines.py", "other pipeline steps (normalise, validate, page state)"),
+    ("parse_page (crawler/parsers/alaraby.py", "parse the page"),
+    ("crawler/parsers/", "parse feeds and sitemaps"),
+    ("crawler/", "spider, middlewares, progress report"),
+    ("", "Scrapy, Twisted, asyncio (download, schedule, callbacks)"),
+)
+
+
+def component(stack: str) -> str:
+    for marker, name in COMPONENTS:
+        if marker.startswith("!"):
+            if marker[1:] not in stack:
+                return name
+        elif marker in stack:
+            return name
+    return COMPONENTS[-1][1]
+
+
+def summarise_profile(path: Path, top: int = 15) -> None:
+    """Shares of samples by component, and the functions with the most self time."""
+    parts: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -180,16 +204,14 @@ def summarise_profile(path: Path, top: int = 25) -> None:
             continue
         count = int(count_text)
         total += count
-        frames = [f.split(" (")[0] + " (" + short(f) + ")" for f in stack.split(";")]
-        for frame in set(frames):
-            inclusive[frame] += count
-        own[frames[-1]] += count
-    print(f"\nprofile: {total} samples (py-spy, 200/s) in {path}")
-    print(f"{'incl.':>6} {'self':>6}  function")
-    for frame, count in inclusive.most_common(top):
-        print(f"{count / total:6.1%} {own[frame] / total:6.1%}  {frame}")
+        parts[component(stack)] += count
+        leaf = stack.split(";")[-1]
+        own[leaf.split(" (")[0] + " (" + short(leaf) + ")"] += count
+    print(f"\nprofile of one newsmon crawl: {total} samples (py-spy, 200/s) in {path}")
+    for name, count in parts.most_common():
+        print(f"{count / total:6.1%}  {name}")
     print("\nmost self time:")
-    for frame, count in own.most_common(12):
+    for frame, count in own.most_common(top):
         print(f"{count / total:6.1%}  {frame}")
 
 
@@ -214,7 +236,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each crawler (median)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--profile", type=Path, help="also profile a newsmon crawl into OUT")
+    parser.add_argument("--summarise", type=Path, help="only summarise a profile made before")
     args = parser.parse_args()
+    if args.summarise:
+        summarise_profile(args.summarise)
+        return
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-crawl-") as tmp:
         work = Path(tmp)
         site = make_site(work / "replica", args.articles)
