@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crawler.addresses import Allowance, parse_allowance
 from crawler.dates import OUTLET_TZ, parse_display_date
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.outlets import ALARABY, Outlet
@@ -30,7 +31,7 @@ class CrawlConfig:
     since: datetime | None  # only articles published on or after this moment
     limit: int | None  # at most this many article pages
     urls: tuple[str, ...]  # fetch exactly these articles (canonical URLs), no discovery
-    allow_private: bool
+    allow_private: Allowance  # the private addresses the crawl may reach (none by default)
     sitemap_days: float  # without --since, sitemap URLs older than this are skipped (0: none)
     listing_pages: int  # how many pages of a section listing to follow
     seed_articles: int = 300  # a first crawl's newest sitemap articles, whatever their date
@@ -96,10 +97,11 @@ def read_urls(path: str, outlet: Outlet = ALARABY) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))
 
 
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return _text(value).lower() in ("1", "true", "yes", "on")
+def _allowance(value: str) -> Allowance:
+    try:
+        return parse_allowance(value)
+    except ValueError as exc:
+        raise ConfigError(f"NEWSMON_ALLOW_PRIVATE: {exc}") from None
 
 
 def build_config(settings: Mapping[str, Any], args: Mapping[str, Any]) -> CrawlConfig:
@@ -135,8 +137,7 @@ def build_config(settings: Mapping[str, Any], args: Mapping[str, Any]) -> CrawlC
         since=parse_since(since_text).astimezone(UTC) if since_text else None,
         limit=limit,
         urls=read_urls(urls_file) if urls_file else (),
-        allow_private=_bool(args.get("allow_private"))
-        or _bool(settings.get("NEWSMON_ALLOW_PRIVATE")),
+        allow_private=_allowance(pick("allow_private", "NEWSMON_ALLOW_PRIVATE")),
         sitemap_days=sitemap_days,
         listing_pages=max(1, listing_pages),
         seed_articles=max(0, seed_articles),

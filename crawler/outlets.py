@@ -106,6 +106,9 @@ class Outlet:
     section_labels: tuple[tuple[str, str], ...] = field(default=())
     # Path prefixes that are never articles (tags, topics, authors, feeds, files) [real/guess].
     non_article_prefixes: tuple[str, ...] = field(default=())
+    # The single-byte encoding of older Arabic pages, tried when a page is not UTF-8 whatever
+    # it declares [guess: Arabic web pages' usual legacy encoding; a sample page uses it].
+    legacy_encoding: str = "windows-1256"
 
 
 ALARABY = Outlet(

@@ -46,6 +46,13 @@ REDIRECT_MAX_TIMES = 10
 CLOSESPIDER_TIMEOUT = 3600  # the wall-clock cap of one crawl, in seconds
 DNS_TIMEOUT = 20
 
+# The item pipelines are synchronous (SQLite): Scrapy's default of 100 items in parallel per
+# response only starts 100 asyncio tasks for every page (a third of the CPU of a 404).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads each callback's source on every response to warn about `return` in a
+# generator (its cache misses bound methods); newsmon's callbacks never return a value.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # Nothing we fetch needs cookies, and the cookie middleware would download a suffix list.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -63,6 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.RobotsFirstMiddleware": 100,
     # Above RetryMiddleware (550), so it sees a 429/503 before the retry is scheduled.
     "crawler.middlewares.pacing.PacingMiddleware": 560,
+    # Just before RedirectMiddleware (600): off-site redirects and loops become errors.
+    "crawler.middlewares.redirects.RedirectScopeMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
@@ -78,8 +87,10 @@ EXTENSIONS = {
 NEWSMON_DB = os.environ.get("NEWSMON_DB") or None
 # The base URL to fetch through (a mirror host or a local replica); stored URLs stay canonical.
 NEWSMON_SITE = os.environ.get("NEWSMON_SITE") or None
-# Allow loopback and private addresses (the replica in tests); refused otherwise.
-NEWSMON_ALLOW_PRIVATE = os.environ.get("NEWSMON_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+# Loopback and private addresses are refused unless allowed: "1" allows them all (the replica
+# in tests), a comma-separated list only those addresses, networks or names (each with an
+# optional :port), e.g. "192.168.1.20:8080,10.8.0.0/16" (crawler/addresses.py).
+NEWSMON_ALLOW_PRIVATE = os.environ.get("NEWSMON_ALLOW_PRIVATE", "")
 # Sections to crawl, comma-separated; empty: every section and the full-site feed.
 NEWSMON_SECTIONS = ""
 # Only articles published on or after this date (ISO 8601 or an Arabic display date).

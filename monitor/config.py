@@ -17,6 +17,7 @@ from typing import Any
 
 from platformdirs import user_config_path, user_data_path
 
+from crawler.addresses import Allowance, parse_allowance
 from crawler.outlets import ALARABY
 from monitor.tomlfile import KeyPath, TomlError, TomlFile
 
@@ -145,6 +146,9 @@ class Target:
     digest: timedelta | None = None  # None: each alert at once
     quiet_hours: tuple[time, time] | None = None
     origin: str = "config"  # config | env | apprise-config
+    # The private addresses delivery may connect to: the target's own ``allow_private`` and
+    # the configuration's (``[site] allow_private`` / NEWSMON_ALLOW_PRIVATE). None by default.
+    allowance: Allowance = field(default_factory=Allowance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +166,8 @@ class Config:
     path: Path | None = None  # the file it came from, if any
     db_path: Path = field(default_factory=default_db_path)
     site: str = ALARABY.base_url
-    allow_private: bool = False
+    # Loopback and private addresses the crawl and the notifications may reach (none by default).
+    allow_private: Allowance = field(default_factory=Allowance)
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     delay: timedelta = timedelta(seconds=2)
     timeout: timedelta = timedelta(seconds=30)
@@ -201,7 +206,7 @@ class Config:
 
 _SCHEMA: dict[str, Any] = {
     "db": str,
-    "site": {"base_url": str, "allow_private": bool},
+    "site": {"base_url": str, "allow_private": "allowance"},
     "crawl": {
         "sections": list,
         "delay": "duration",
@@ -217,7 +222,15 @@ _SCHEMA: dict[str, Any] = {
         "max_backoff": "duration",
         "retry_every": "period",
         "timezone": str,
-        "target": [{"url": str, "tags": list, "digest": "duration", "quiet_hours": "quiet"}],
+        "target": [
+            {
+                "url": str,
+                "tags": list,
+                "digest": "duration",
+                "quiet_hours": "quiet",
+                "allow_private": "allowance",
+            }
+        ],
     },
     "health": {
         "fetch_failures": int,
@@ -255,6 +268,17 @@ def _check(file: TomlFile, data: Any, schema: Any, path: KeyPath) -> None:
             check_cron(data)
         except ValueError as exc:
             raise file.error(path, str(exc)) from None
+    elif schema == "allowance":
+        if not isinstance(data, bool | list):
+            raise file.error(
+                path,
+                "expected bool (true or false) or a list of addresses like"
+                ' ["192.168.1.20", "10.0.0.0/8"]',
+            )
+        try:
+            parse_allowance(data)
+        except ValueError as exc:
+            raise file.error(path, str(exc)) from None
     elif schema == "quiet":
         try:
             parse_quiet_hours(str(data))
@@ -281,7 +305,7 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
     if "base_url" in site:
         out["site"] = _site(site["base_url"], file, ("site", "base_url"))
     if "allow_private" in site:
-        out["allow_private"] = site["allow_private"]
+        out["allow_private"] = parse_allowance(site["allow_private"])
     crawl = d.get("crawl", {})
     if "sections" in crawl:
         out["sections"] = _sections(crawl["sections"], file, ("crawl", "sections"))
@@ -340,6 +364,7 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
                 tuple(tags),
                 parse_duration(t["digest"]) if "digest" in t else None,
                 parse_quiet_hours(t["quiet_hours"]) if "quiet_hours" in t else None,
+                allowance=parse_allowance(t.get("allow_private", False)),
             )
         )
     out["targets"] = tuple(targets)
@@ -497,7 +522,10 @@ def load_config(
     if env.get(ENV_SITE, "").strip():
         values["site"] = _site(env[ENV_SITE], None, ())
     if ENV_ALLOW_PRIVATE in env:
-        values["allow_private"] = truthy(env[ENV_ALLOW_PRIVATE])
+        try:
+            values["allow_private"] = parse_allowance(env[ENV_ALLOW_PRIVATE])
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_ALLOW_PRIVATE}: {exc}") from None
     if env.get(ENV_SECTIONS, "").strip():
         values["sections"] = _sections(re.split(r"[\s,]+", env[ENV_SECTIONS].strip()), None, ())
     if env.get(ENV_INTERVAL, "").strip():
@@ -520,12 +548,18 @@ def load_config(
             values["sources"] = _every(values.get("sources", ()), value)
         values[key] = value
     config = Config(**values)
+    config = replace(config, targets=with_allowance(config.targets, config.allow_private))
     if not config.targets and not config.apprise_config:
         warnings.append(
             "no notification targets are configured: alerts will be stored but sent nowhere"
             f" (add [[notify.target]] to the configuration, or set {ENV_NOTIFY_URLS})"
         )
     return replace(config, warnings=tuple(warnings))
+
+
+def with_allowance(targets: tuple[Target, ...], allowance: Allowance) -> tuple[Target, ...]:
+    """The targets, each allowed what the whole configuration allows as well as its own."""
+    return tuple(replace(t, allowance=t.allowance.union(allowance)) for t in targets)
 
 
 def _every(sources: tuple[Source, ...], interval: timedelta) -> tuple[Source, ...]:

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from crawler.addresses import AddressRefused, allow_private_from_env, check_url
+from crawler.addresses import (
+    AddressRefused,
+    Allowance,
+    allowance_from_env,
+    check_url,
+    parse_allowance,
+)
 from crawler.crawlconfig import ConfigError, parse_sections, parse_since, read_urls
 
 log = logging.getLogger(__name__)
@@ -49,7 +55,8 @@ class CrawlOptions:
     since: str | None = None
     limit: int | None = None
     urls_file: Path | None = None
-    allow_private: bool | None = None  # None: NEWSMON_ALLOW_PRIVATE decides
+    # The private addresses the crawl may reach; None: NEWSMON_ALLOW_PRIVATE decides.
+    allow_private: bool | Allowance | None = None
     timeout: float = DEFAULT_TIMEOUT  # wall-clock cap of the crawl, in seconds
     settings: tuple[tuple[str, str], ...] = ()  # extra Scrapy settings (-s KEY=VALUE)
     log_path: Path | None = None  # keep the crawl's log here (default: a temporary file)
@@ -83,7 +90,14 @@ class CrawlSummary:
 
 def check_options(options: CrawlOptions) -> None:
     """Refuse, before anything starts, what the crawl would refuse: one clear message."""
-    allow = options.allow_private if options.allow_private is not None else allow_private_from_env()
+    try:
+        allow = (
+            parse_allowance(options.allow_private)
+            if options.allow_private is not None
+            else allowance_from_env()
+        )
+    except ValueError as exc:
+        raise CrawlError(f"NEWSMON_ALLOW_PRIVATE: {exc}") from None
     try:
         parse_sections(",".join(options.sections))
         if options.since:
@@ -99,7 +113,10 @@ def check_options(options: CrawlOptions) -> None:
             check_url(options.site, allow_private=allow)
         except AddressRefused as exc:
             hint = (
-                "" if allow else " (set NEWSMON_ALLOW_PRIVATE=1 to crawl a local or private site)"
+                ""
+                if allow.everything
+                else " (set NEWSMON_ALLOW_PRIVATE=1, or to this address, to crawl a local or"
+                " private site)"
             )
             raise CrawlError(f"refusing --site {options.site}: {exc}{hint}") from None
 
@@ -124,7 +141,7 @@ def crawl_command(options: CrawlOptions) -> list[str]:
     if options.urls_file:
         settings["NEWSMON_URLS"] = str(Path(options.urls_file).resolve())
     if options.allow_private is not None:
-        settings["NEWSMON_ALLOW_PRIVATE"] = "1" if options.allow_private else "0"
+        settings["NEWSMON_ALLOW_PRIVATE"] = str(parse_allowance(options.allow_private))
     settings.update(dict(options.settings))
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]

@@ -5,7 +5,8 @@ of folded forms and indexes the first-token forms in a dict (form → term ids),
 folding level. ``Matcher.scan(fields)`` reads each field once: fold with an offset map, split
 into tokens and gaps, intersect the tokens with the indexed forms, check the rest of each
 candidate phrase, and report hits in the surface text. The cost is linear in the text and flat
-in the number of terms.
+in the number of terms; a field gives at most ``MAX_HITS`` hits per folding level (a hostile page
+repeating a term a million times costs one pass over its text, not a million clauses).
 
 Modes: ``exact`` (level-1 folding, equal tokens), ``standard`` (level 2, proclitics on the
 first token), ``stem`` (``standard`` plus suffixes on the last token). A phrase never spans a
@@ -194,6 +195,7 @@ class Matcher:
         if not found:
             return
         found.sort()
+        del found[MAX_HITS:]
         ends = list(accumulate(map(len, parts)))  # ends[k]: folded offset where parts[k] ends
         breaks = hard_breaks(flat) if clauses else []
         identity = not folded.folded_starts
@@ -262,12 +264,28 @@ def _breaks(gap: str) -> bool:
     return known
 
 
+# Hits read per field and folding level, in text order. An article names a term a few dozen
+# times at most; a page repeating it a million times is read up to here (alerts show five).
+MAX_HITS = 1000
+# How far (folded characters) a clause reaches on each side of a match. A clause is a sentence
+# or less; without the bound, a page-long run of words with no punctuation would make every
+# hit in it cost the whole run (a hostile page: a million hits, each reading megabytes).
+CLAUSE_WINDOW = 400
+
+
 def _clause(folded: str, breaks: list[int], start: int, end: int) -> str:
-    """The folded words between the last hard break before ``start`` and the first after."""
+    """The folded words between the last hard break before ``start`` and the first after, at
+    most ``CLAUSE_WINDOW`` characters either side (whole words)."""
     i = bisect_left(breaks, start)
     lo = breaks[i - 1] + 1 if i else 0
     j = bisect_left(breaks, end)
     hi = breaks[j] if j < len(breaks) else len(folded)
+    if lo < start - CLAUSE_WINDOW:
+        cut = folded.find(" ", start - CLAUSE_WINDOW, start)
+        lo = cut + 1 if cut >= 0 else start
+    if hi > end + CLAUSE_WINDOW:
+        cut = folded.rfind(" ", end, end + CLAUSE_WINDOW)
+        hi = cut if cut >= 0 else end
     return " ".join(tokens(folded[lo:hi]))
 
 

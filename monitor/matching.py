@@ -9,6 +9,7 @@ versions loses nothing and repeats nothing.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from crawler.store import Version, get_version, utcnow, versions_after
 from crawler.transaction import writing
 from monitor.evaluation import WatchPlan, compile_watches, new_mentions
 from monitor.fieldtext import body_text
-from monitor.matcher import Matcher, Scan
+from monitor.matcher import Hit, Matcher, Scan
 from monitor.snippet import snippet
 from monitor.store import get_cursor, insert_match, list_watches, set_cursor
 
@@ -50,6 +51,22 @@ class MatchRecord:
 class VersionMatches:
     version: Version
     matches: tuple[MatchRecord, ...]
+
+
+# Mentions recorded per watch, field and version: an alert shows the first few, and a page
+# repeating a watched word a million times must not write a million rows.
+MAX_MENTIONS = 50
+
+
+def first_per_field(hits: list[Hit], limit: int) -> list[Hit]:
+    """The first ``limit`` hits of each field, in order."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for hit in hits:
+        seen[hit.field] += 1
+        if seen[hit.field] <= limit:
+            kept.append(hit)
+    return kept
 
 
 # Called inside the version's transaction, for every version that recorded matches.
@@ -131,7 +148,7 @@ def _match_version(
             before,
             previous.article.section if previous else None,
         )
-        for hit in hits:
+        for hit in first_per_field(hits, MAX_MENTIONS):
             term = matcher.terms[hit.term]
             text = snippet(now.texts[hit.field], hit.start, hit.end)
             row: dict[str, object] = {

@@ -4,6 +4,16 @@ Each target is sent to on its own, so the outbox can record, retry and de-duplic
 The body format follows the target: markdown where the service renders it, plain text
 elsewhere — including e-mail, where apprise turns plain text into HTML line by line, so the
 message keeps its line breaks (a markdown body would be re-flowed into paragraphs).
+
+Before anything is sent, the server a target names is checked like a crawled site
+(``crawler.addresses``): a target on loopback, a private range, link-local (169.254.169.254)
+or any other non-public address is refused — the delivery fails with that reason, no
+connection is made — unless the target's allowance covers it (``allow_private`` on the target,
+or for the whole configuration). Only targets whose URL names the server are checked: webhooks
+(``json://``, ``xml://``, ``form://``), self-hosted services (ntfy, gotify, Mattermost, Matrix,
+the apprise API...) and the SMTP server of ``mailto://``; services with a fixed public API
+(Telegram, Slack, Discord...) name no server. Redirects are not followed unless every private
+address is allowed: a public webhook answering with a redirect to 169.254.169.254 is a failure.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.addresses import AddressRefused, check_host
 from monitor.config import Config, ConfigError, Target
 from monitor.secrets import Redactor, mask_url
 
@@ -42,13 +53,42 @@ class TargetError(ValueError):
     """A target URL apprise cannot use (unknown service, malformed): one line, URL masked."""
 
 
-def _plugin(url: str) -> Any:
+def _plugin(url: str, *, redirects: bool = True) -> Any:
     import apprise
 
-    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    asset = apprise.AppriseAsset(http_redirects=redirects)
+    plugin = apprise.Apprise.instantiate(url, asset=asset, suppress_exceptions=True)
     if not plugin:
         raise TargetError(f"apprise cannot use the target {mask_url(url)}")
     return plugin
+
+
+def servers(plugin: Any) -> list[tuple[str, int | None]]:
+    """The (host, port) pairs a target connects to, where its URL names them."""
+    smtp = getattr(plugin, "smtp_host", None)
+    if smtp:
+        return [(str(smtp), getattr(plugin, "port", None))]
+    if getattr(plugin, "mode", None) == "cloud":  # ntfy.sh: the URL's "host" is a topic
+        return []
+    host = getattr(plugin, "host", None)
+    if not host or "host" not in getattr(plugin, "template_tokens", {}):
+        return []
+    port = getattr(plugin, "port", None) or (443 if getattr(plugin, "secure", False) else 80)
+    return [(str(host), int(port))]
+
+
+def refusal(target: Target, plugin: Any | None = None) -> str | None:
+    """Why delivery to ``target`` may not connect, or None (names are resolved here)."""
+    plugin = plugin if plugin is not None else _plugin(target.url)
+    for host, port in servers(plugin):
+        try:
+            check_host(host, allow_private=target.allowance, port=port)
+        except AddressRefused as exc:
+            return (
+                f"refused: {exc} (allow it with allow_private on the target,"
+                " or NEWSMON_ALLOW_PRIVATE)"
+            )
+    return None
 
 
 def check_target(target: Target) -> str:
@@ -98,9 +138,13 @@ def deliver(target: Target, message: Message) -> Delivery:
     redactor = Redactor([target.url])
     started = time.monotonic()
     try:
-        plugin = _plugin(target.url)
+        plugin = _plugin(target.url, redirects=target.allowance.everything)
     except TargetError as exc:
         return Delivery(False, str(exc), 0.0)
+    refused = refusal(target, plugin)
+    if refused:
+        log.warning("not sending to %s: %s", mask_url(target.url), refused)
+        return Delivery(False, redactor.redact(refused), time.monotonic() - started)
     if message.key:
         _add_idempotency_key(target.url, plugin, message.key)
     if _renders_markdown(plugin):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from monitor.config import Config, Target
+from monitor.config import Config, Target, with_allowance
 from monitor.matching import StepResult, VersionMatches, run_match_step
 from monitor.notifier import deliver, targets_from_apprise_config
 from monitor.outbox import add_match_alerts
@@ -22,7 +22,8 @@ def all_targets(config: Config) -> list[Target]:
     """The configured targets, the environment's, and those of an apprise configuration file."""
     targets = list(config.targets)
     if config.apprise_config:
-        targets += targets_from_apprise_config(config.apprise_config)
+        found = tuple(targets_from_apprise_config(config.apprise_config))
+        targets += with_allowance(found, config.allow_private)
     return targets
 
 

@@ -7,6 +7,7 @@ import re
 MARKS = ("[[", "]]")
 SNIPPET_WORDS = 25
 ELLIPSIS = "…"
+SPAN = 2000  # characters read on each side of the match: far more than SNIPPET_WORDS need
 
 _WORDS = re.compile(r"\S+")
 
@@ -22,10 +23,13 @@ def snippet(
     """About ``words`` words of ``text`` around ``text[start:end]``, taken from the match's own
     paragraph, on one line, the match between ``marks`` (``[[…]]`` by default: unambiguous in
     Arabic prose, which uses «» and "" itself) and ``…`` where the paragraph was cut."""
-    para_start = text.rfind("\n\n", 0, start)
-    para_start = 0 if para_start < 0 else para_start + 2
-    para_end = text.find("\n\n", end)
-    para_end = len(text) if para_end < 0 else para_end
+    # Only SPAN characters either side are read: a huge paragraph costs no more than a short one.
+    lo = max(0, start - SPAN)
+    para_start = text.rfind("\n\n", lo, start)
+    para_start = lo if para_start < 0 else para_start + 2
+    hi = min(len(text), end + SPAN)
+    para_end = text.find("\n\n", end, hi)
+    para_end = hi if para_end < 0 else para_end
     before = _WORDS.findall(text[para_start:start])
     after = _WORDS.findall(text[end:para_end])
     budget = max(words - len(_WORDS.findall(text[start:end])), 0)

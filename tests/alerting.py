@@ -7,9 +7,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from crawler.addresses import EVERYTHING
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
 from crawler.store import record_article
+from monitor.config import Target
 from monitor.store import add_watch, open_monitor_db
 from monitor.watchlist import Term, Watch
 
@@ -39,3 +41,9 @@ def archive(path: Path, *, tags: tuple[str, ...] = ()) -> Database:
 def publish(db: Database, *nodes: str) -> None:
     for node in nodes:
         record_article(db, story(node))
+
+
+def local_target(url: str, **fields: object) -> Target:
+    """A target on 127.0.0.1 (a receiver the test started): private addresses allowed for it,
+    as a user allows a local receiver; without that, delivery is refused before connecting."""
+    return Target(url, allowance=EVERYTHING, **fields)  # type: ignore[arg-type]

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alerting import archive, publish
+from alerting import archive, local_target, publish
 from conftest import CliRunner
 
-from monitor.config import Config, Target
+from monitor.config import Config
 from monitor.receiver import Receiver
 from monitor.runner import match_step, notify_step
 
@@ -25,6 +25,10 @@ def receiver() -> Iterator[Receiver]:
     r.close()
 
 
+# The receivers are on 127.0.0.1: a user sending to a local receiver allows it explicitly.
+LOCAL = {"NEWSMON_ALLOW_PRIVATE": "1"}
+
+
 def closed_url(path: str = "/hook") -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,7 +37,9 @@ def closed_url(path: str = "/hook") -> str:
 
 def test_notify_test_reports_each_target(run_cli: CliRunner, receiver: Receiver) -> None:
     down = closed_url(f"/hook?-X-Token={CANARY}")
-    result = run_cli("notify", "--test", env={"NEWSMON_NOTIFY_URLS": f"{receiver.url()} {down}"})
+    result = run_cli(
+        "notify", "--test", env={"NEWSMON_NOTIFY_URLS": f"{receiver.url()} {down}", **LOCAL}
+    )
     assert result.code == 1
     lines = result.out.splitlines()
     assert lines[0].startswith(f"ok      json://127.0.0.1:{receiver.port}/newsmon")
@@ -41,7 +47,7 @@ def test_notify_test_reports_each_target(run_cli: CliRunner, receiver: Receiver)
     assert CANARY not in result.out + result.err
     (got,) = receiver.wait_for(1)
     assert "العربية تصل سليمة" in got.message
-    ok = run_cli("notify", "--test", env={"NEWSMON_NOTIFY_URLS": receiver.url()})
+    ok = run_cli("notify", "--test", env={"NEWSMON_NOTIFY_URLS": receiver.url(), **LOCAL})
     assert ok.code == 0 and len(receiver.wait_for(2)) == 2
 
 
@@ -51,6 +57,7 @@ def test_notify_test_by_tag_and_without_targets(
     config = tmp_path / "config.toml"
     config.write_text(
         f'[[notify.target]]\nurl = "{receiver.url("/desk")}"\ntags = ["desk"]\n'
+        "allow_private = true\n"
         f'[[notify.target]]\nurl = "{receiver.url("/other")}"\n',
         encoding="utf-8",
     )
@@ -68,7 +75,7 @@ def test_notify_test_by_tag_and_without_targets(
 
 
 def test_alerts_list_and_retry(run_cli: CliRunner, db_path: Path) -> None:
-    down = Target(closed_url())
+    down = local_target(closed_url())
     db = archive(db_path)
     publish(db, "1", "2")
     match_step(db, [down])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alerting import local_target
 from smtp_receiver import SmtpReceiver
 
 from monitor.alerttext import AlertInfo, Mention, alert_message
@@ -42,7 +43,7 @@ def closed_port() -> int:
 
 def test_a_webhook_receives_the_alert_in_arabic(receiver: Receiver) -> None:
     message = alert_message(INFO)
-    result = deliver(Target(receiver.url()), message)
+    result = deliver(local_target(receiver.url()), message)
     assert result.ok and result.error is None
     (got,) = receiver.wait_for(1)
     assert got.title == "[newsmon] غزة: غزة: شهيد وجرحى بنيران الاحتلال"
@@ -54,7 +55,7 @@ def test_a_webhook_receives_the_alert_in_arabic(receiver: Receiver) -> None:
 def test_a_failing_target_reports_why_without_the_secret(receiver: Receiver) -> None:
     receiver.status = 500
     url = receiver.url(f"/hook?-X-Token={CANARY}")
-    result = deliver(Target(url), Message("t", "نص", "نص"))
+    result = deliver(local_target(url), Message("t", "نص", "نص"))
     assert not result.ok
     assert result.error and "500" in result.error
     assert CANARY not in result.error
@@ -63,7 +64,7 @@ def test_a_failing_target_reports_why_without_the_secret(receiver: Receiver) -> 
 
 def test_a_closed_target_is_a_failure_not_an_exception() -> None:
     url = f"json://127.0.0.1:{closed_port()}/hook?token={CANARY}"
-    result = deliver(Target(url), Message("t", "نص", "نص"))
+    result = deliver(local_target(url), Message("t", "نص", "نص"))
     assert not result.ok
     assert result.error and "onnection" in result.error
     assert CANARY not in result.error
@@ -76,7 +77,7 @@ def test_an_unusable_target_is_a_failure_with_a_masked_url() -> None:
 
 def test_email_keeps_arabic_and_line_breaks() -> None:
     with SmtpReceiver() as smtp:
-        result = deliver(Target(smtp.url()), alert_message(INFO))
+        result = deliver(local_target(smtp.url()), alert_message(INFO))
         assert result.ok, result.error
         (mail,) = smtp.wait_for(1)
     assert mail["Subject"] == "[newsmon] غزة: غزة: شهيد وجرحى بنيران الاحتلال"

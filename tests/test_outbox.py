@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from alerting import archive, publish, story
+from alerting import archive, local_target, publish, story
 from smtp_receiver import SmtpReceiver
 
 from crawler.store import record_article
@@ -40,7 +40,7 @@ def alerts(db) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_a_match_is_delivered_once_with_its_arabic(db_path: Path, receiver: Receiver) -> None:
     db = archive(db_path)
     publish(db, "1")
-    target = Target(receiver.url())
+    target = local_target(receiver.url())
     step = match_step(db, [target])
     assert step.matches >= 1
     (row,) = alerts(db)
@@ -66,7 +66,7 @@ def test_a_match_is_delivered_once_with_its_arabic(db_path: Path, receiver: Rece
 def test_alerts_are_written_with_their_matches(db_path: Path, receiver: Receiver) -> None:
     db = archive(db_path)
     publish(db, "1", "2")
-    match_step(db, [Target(receiver.url())])
+    match_step(db, [local_target(receiver.url())])
     matched_versions = {r["version_id"] for r in db.table("matches").rows}
     alerted_versions = {r["version_id"] for r in alerts(db)}
     assert matched_versions == alerted_versions and len(matched_versions) == 2
@@ -75,7 +75,7 @@ def test_alerts_are_written_with_their_matches(db_path: Path, receiver: Receiver
 def test_an_edit_alert_says_what_changed(db_path: Path, receiver: Receiver) -> None:
     db = archive(db_path)
     record_article(db, story("1", title="قصف على مناطق متفرقة", body=("خبر عن لبنان فقط.",)))
-    target = Target(receiver.url())
+    target = local_target(receiver.url())
     match_step(db, [target])
     assert alerts(db) == []  # no mention yet
     record_article(db, story("1", title="غزة: شهيدان بنيران الاحتلال"))
@@ -112,7 +112,7 @@ def closed_port() -> int:
 
 def test_a_target_down_for_a_while_gets_the_alert_once_it_recovers(db_path: Path) -> None:
     port = closed_port()
-    target = Target(f"json://127.0.0.1:{port}/hook")
+    target = local_target(f"json://127.0.0.1:{port}/hook")
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])
@@ -144,7 +144,7 @@ def test_a_target_down_for_a_while_gets_the_alert_once_it_recovers(db_path: Path
 
 def test_a_target_answering_500_then_200(db_path: Path, receiver: Receiver) -> None:
     receiver.status = 500
-    target = Target(receiver.url())
+    target = local_target(receiver.url())
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])
@@ -157,7 +157,7 @@ def test_a_target_answering_500_then_200(db_path: Path, receiver: Receiver) -> N
 
 def test_a_slow_target_is_waited_for(db_path: Path, receiver: Receiver) -> None:
     receiver.delay = 1.0
-    target = Target(receiver.url())
+    target = local_target(receiver.url())
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])
@@ -180,7 +180,7 @@ def test_backoff_grows_and_is_capped() -> None:
 def test_alerts_expire_after_their_age_and_are_reported(
     db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    target = Target(f"json://127.0.0.1:{closed_port()}/hook")
+    target = local_target(f"json://127.0.0.1:{closed_port()}/hook")
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])
@@ -194,7 +194,7 @@ def test_alerts_expire_after_their_age_and_are_reported(
 
 
 def test_digest_gathers_alerts_at_most_once_per_period(db_path: Path, receiver: Receiver) -> None:
-    target = Target(receiver.url(), digest=timedelta(minutes=30))
+    target = local_target(receiver.url(), digest=timedelta(minutes=30))
     db = archive(db_path)
     publish(db, "1", "2")
     match_step(db, [target])
@@ -217,7 +217,7 @@ def test_digest_gathers_alerts_at_most_once_per_period(db_path: Path, receiver: 
 
 def test_quiet_hours_hold_alerts_until_they_end(db_path: Path, receiver: Receiver) -> None:
     zone = ZoneInfo("Asia/Beirut")  # +03:00 in August
-    target = Target(receiver.url(), quiet_hours=(time(23, 0), time(7, 0)))
+    target = local_target(receiver.url(), quiet_hours=(time(23, 0), time(7, 0)))
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])
@@ -259,7 +259,7 @@ def test_secrets_never_reach_the_archive_or_the_logs(
     db_path: Path, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
     receiver.status = 500
-    target = Target(receiver.url(f"/hook?-X-Token={CANARY}"))
+    target = local_target(receiver.url(f"/hook?-X-Token={CANARY}"))
     db = archive(db_path)
     publish(db, "1")
     with caplog.at_level(logging.DEBUG):
@@ -273,7 +273,7 @@ def test_secrets_never_reach_the_archive_or_the_logs(
 
 def test_email_through_the_outbox_keeps_arabic_and_line_breaks(db_path: Path) -> None:
     with SmtpReceiver() as smtp:
-        target = Target(smtp.url())
+        target = local_target(smtp.url())
         db = archive(db_path)
         publish(db, "1")
         match_step(db, [target])
@@ -287,7 +287,7 @@ def test_email_through_the_outbox_keeps_arabic_and_line_breaks(db_path: Path) ->
 
 
 def test_listing_and_retry(db_path: Path) -> None:
-    target = Target(f"json://127.0.0.1:{closed_port()}/hook")
+    target = local_target(f"json://127.0.0.1:{closed_port()}/hook")
     db = archive(db_path)
     publish(db, "1")
     match_step(db, [target])

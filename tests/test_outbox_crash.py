@@ -18,16 +18,18 @@ from monitor.receiver import Receiver
 
 MATCH = """
 import sys
+from crawler.addresses import EVERYTHING
 from monitor.config import Target
 from monitor.runner import match_step
 from monitor.store import open_monitor_db
 db = open_monitor_db(sys.argv[1])
-match_step(db, [Target(sys.argv[2])])
+match_step(db, [Target(sys.argv[2], allowance=EVERYTHING)])
 """
 MATCH_THEN_DIE = MATCH + "import os; os._exit(9)  # killed before the outbox is drained\n"
 
 SEND_ONE_THEN_DIE = """
 import os, sys
+from crawler.addresses import EVERYTHING
 from monitor.config import Config, Target
 from monitor.notifier import deliver
 from monitor.runner import notify_step
@@ -40,16 +42,17 @@ def send_then_die(target, message):
     return result
 
 db = open_monitor_db(sys.argv[1])
-notify_step(db, Config(), [Target(sys.argv[2])], send=send_then_die)
+notify_step(db, Config(), [Target(sys.argv[2], allowance=EVERYTHING)], send=send_then_die)
 """
 
 DRAIN = """
 import sys
+from crawler.addresses import EVERYTHING
 from monitor.config import Config, Target
 from monitor.runner import match_step, notify_step
 from monitor.store import open_monitor_db
 db = open_monitor_db(sys.argv[1])
-target = Target(sys.argv[2])
+target = Target(sys.argv[2], allowance=EVERYTHING)
 match_step(db, [target])
 report = notify_step(db, Config(), [target])
 print(report.sent, report.recovered)

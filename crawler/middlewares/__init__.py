@@ -1,2 +1,2 @@
 """Downloader middlewares: robots.txt fed by the spider's first request, pacing (Retry-After,
-Crawl-delay) and the private-address guard."""
+Crawl-delay), redirects kept on the site, and the private-address guard."""

@@ -30,10 +30,11 @@ from crawler.outlets import (
     section_of_path,
 )
 from crawler.parsers.base import Fields, combine
+from crawler.parsers.charset import decode_bytes
 from crawler.parsers.cleaning import clean_body
 from crawler.parsers.common import normalise_authors, strip_title_suffix
 from crawler.parsers.fallback import fallback_layer
-from crawler.parsers.html import css, decode_html, first, paragraphs, parse_html, text_of, texts
+from crawler.parsers.html import css, first, paragraphs, parse_document, text_of, texts
 from crawler.parsers.structured import meta_layer, structured_layer
 from crawler.seedformat import split_credit
 from crawler.text import fold
@@ -71,8 +72,13 @@ def read_page(
     content_type: str | None = None,
     outlet: Outlet = ALARABY,
 ) -> PageResult:
-    text = decode_html(body, content_type)
-    root = parse_html(text)
+    flags: list[str] = []
+    if isinstance(body, bytes):
+        decoded = decode_bytes(body, content_type, outlet.legacy_encoding)
+        if decoded.lossy:
+            flags.append("encoding_errors")
+        body = decoded.text
+    root, text = parse_document(body)
     layers: dict[Source, Fields] = {
         "structured": structured_layer(root),
         "meta": meta_layer(root),
@@ -81,7 +87,6 @@ def read_page(
     expected = layout_for(day, outlet)
     layout, page = _page_layer(root, expected, outlet, fetched_at)
     layers["page"] = page
-    flags: list[str] = []
     if layout is None:
         flags.append("layout_unknown")
     elif layout is not expected:

@@ -1,7 +1,8 @@
 """Reading HTML without Scrapy: decoding, a bounded parse, and text that keeps line breaks.
 
 Pages arrive as bytes in any encoding the outlet or a mirror chose (UTF-8, windows-1256, a BOM,
-a wrong ``charset``); ``decode_html`` settles on one the way a browser would. ``paragraphs``
+a wrong ``charset``); ``decode_html`` settles on the right one (``crawler.parsers.charset``).
+``parse_document`` survives NUL bytes and nesting deeper than libxml2 goes. ``paragraphs``
 turns a container into paragraphs: block elements separate paragraphs, a ``<br>`` inside one is
 a single newline, two ``<br>`` in a row start a new paragraph.
 """
@@ -13,8 +14,9 @@ from collections.abc import Iterable, Iterator
 
 from lxml import etree, html
 from lxml.cssselect import CSSSelector
-from w3lib.encoding import html_to_unicode
 
+from crawler.parsers.charset import decode_bytes
+from crawler.parsers.nesting import flatten
 from crawler.text import clean, clean_line
 
 # Text of these elements is never read (scripts can hold any word; forms and buttons are UI).
@@ -80,23 +82,36 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def decode_html(body: bytes | str, content_type: str | None = None) -> str:
-    """The page as text: the BOM first, then the HTTP charset, then ``<meta charset>``, then a
-    guess (w3lib's order, as browsers do)."""
+    """The page as text, whatever its declaration says (``crawler.parsers.charset``)."""
     if isinstance(body, str):
         return body
-    _encoding, text = html_to_unicode(content_type, body)
-    return text
+    return decode_bytes(body, content_type).text
 
 
 def parse_html(text: str) -> html.HtmlElement:
-    """A parsed document; NUL bytes and a huge page never stop the parser."""
+    """A parsed document; NUL bytes, deep nesting and a huge page never stop the parser."""
+    return parse_document(text)[0]
+
+
+def parse_document(text: str) -> tuple[html.HtmlElement, str]:
+    """The parsed document and the markup it was parsed from: without NUL bytes, and flattened
+    where it nests deeper than the parser goes (which would otherwise lose the rest)."""
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    root, too_deep = _parse(text)
+    if too_deep:
+        text = flatten(text)
+        root, _ = _parse(text)
+    return root, text
+
+
+def _parse(text: str) -> tuple[html.HtmlElement, bool]:
     parser = html.HTMLParser(recover=True, remove_comments=True, no_network=True)
     try:
         root = html.document_fromstring(text or "<html></html>", parser=parser)
     except (etree.ParserError, ValueError):
         root = html.document_fromstring("<html></html>", parser=parser)
-    return root
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
 
 
 _CSS_CACHE: dict[str, CSSSelector] = {}
@@ -220,15 +235,19 @@ def link_href(root: etree._Element, rel: str) -> str | None:
     return None
 
 
+# XML from the network (feeds, sitemaps): no entity expanded, no DTD loaded, nothing fetched —
+# no billion laughs, no XXE to a file or a URL — and libxml2's size limits kept (no huge_tree).
+XML_OPTIONS = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+    "recover": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
 def xml_parser() -> etree.XMLParser:
-    """An XML parser that expands no entity, loads no DTD and fetches nothing (feeds and
-    sitemaps come from the network: no billion laughs, no XXE)."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        recover=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    """An XML parser with ``XML_OPTIONS``."""
+    return etree.XMLParser(**XML_OPTIONS)

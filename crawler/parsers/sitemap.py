@@ -1,10 +1,12 @@
 """Sitemaps: an index of sitemap pages, or a page of URLs with ``lastmod`` and, in a Google
 News sitemap, ``news:publication_date`` and ``news:title``. Gzip-compressed files are read with
-a size cap, and the XML without entity expansion, DTDs or network access."""
+a size cap, and the XML as a stream (a million URLs cost no more than the entries kept), without
+entity expansion, DTDs or network access."""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -12,10 +14,11 @@ from typing import Literal
 from lxml import etree
 
 from crawler.dates import parse_machine_date
-from crawler.parsers.html import xml_parser
+from crawler.parsers.html import XML_OPTIONS
 from crawler.text import clean_line
 
 GZIP_MAGIC = b"\x1f\x8b"
+PIECE = 1 << 20  # bytes handed to the parser at a time
 
 
 class SitemapError(ValueError):
@@ -42,53 +45,89 @@ class Sitemap:
         return max(known) if known else None
 
 
-def gunzip(data: bytes, max_size: int) -> bytes:
-    """``data`` decompressed, refusing to produce more than ``max_size`` bytes (a gzip bomb
-    stops at the cap, having used no more memory than that)."""
-    out = bytearray()
+def _pieces(body: bytes, max_size: int) -> Iterator[bytes]:
+    """The document in pieces of at most ``PIECE`` bytes, decompressed on the fly when it is
+    gzip; a gzip body that would produce more than ``max_size`` bytes raises ``SitemapError``
+    (a gzip bomb stops at the cap, having held no more than one piece in memory)."""
+    if body[:2] != GZIP_MAGIC:
+        for start in range(0, len(body), PIECE):
+            yield body[start : start + PIECE]
+        return
     stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    chunk = data
-    while chunk:
+    produced = 0
+    data = body
+    while True:
         try:
-            part = stream.decompress(chunk, max_size + 1 - len(out))
+            part = stream.decompress(data, PIECE) if data else stream.flush()
         except zlib.error as exc:
             raise SitemapError(f"broken gzip data: {exc}") from None
-        out += part
-        if len(out) > max_size:
+        produced += len(part)
+        if produced > max_size:
             raise SitemapError(f"sitemap larger than {max_size} bytes once decompressed")
-        chunk = stream.unconsumed_tail
-        if stream.eof:
-            break
-    return bytes(out)
+        if part:
+            yield part
+        data = stream.unconsumed_tail
+        if stream.eof or not (data or part):
+            return
+
+
+def gunzip(data: bytes, max_size: int) -> bytes:
+    """``data`` decompressed, refusing to produce more than ``max_size`` bytes."""
+    return b"".join(_pieces(data, max_size))
 
 
 def parse_sitemap(
     body: bytes, *, max_size: int = 60 * 2**20, max_entries: int = 200_000
 ) -> Sitemap:
     """A sitemap index or URL set; ``body`` may be gzip-compressed. At most ``max_entries``
-    entries are read."""
-    if body[:2] == GZIP_MAGIC:
-        body = gunzip(body, max_size)
+    entries are read: the document is parsed as a stream and parsing stops there, each entry
+    freed once read, so memory follows the entries kept, not the size of the file."""
+    parser = etree.XMLPullParser(events=("start", "end"), **XML_OPTIONS)
+    root: etree._Element | None = None
+    child = ""
+    entries: list[SitemapEntry] = []
+    leading = True
     try:
-        root = etree.fromstring(body.lstrip(), parser=xml_parser())
+        for piece in _pieces(body, max_size):
+            if leading:  # whitespace before the XML declaration would make it an error
+                piece = piece.lstrip()
+                leading = not piece
+            parser.feed(piece)
+            for event, el in parser.read_events():
+                if not isinstance(el.tag, str):
+                    continue
+                if root is None:
+                    root, child = el, _child_name(el)
+                    continue
+                if event != "end" or el.getparent() is not root:
+                    continue
+                if etree.QName(el).localname == child:
+                    entry = _entry(el)
+                    if entry is not None:
+                        entries.append(entry)
+                        if len(entries) >= max_entries:
+                            return _sitemap(child, entries)
+                el.clear()
+                while el.getprevious() is not None:
+                    del root[0]
+        parser.close()
     except etree.XMLSyntaxError as exc:
-        raise SitemapError(f"not a sitemap: {exc}") from None
+        if root is None:
+            raise SitemapError(f"not a sitemap: {exc}") from None
     if root is None:
         raise SitemapError("not a sitemap: empty document")
+    return _sitemap(child, entries)
+
+
+def _child_name(root: etree._Element) -> str:
     name = etree.QName(root).localname
     if name not in ("sitemapindex", "urlset"):
         raise SitemapError(f"not a sitemap: root element <{name}>")
-    child = "sitemap" if name == "sitemapindex" else "url"
-    entries: list[SitemapEntry] = []
-    for el in root:
-        if not isinstance(el.tag, str) or etree.QName(el).localname != child:
-            continue
-        entry = _entry(el)
-        if entry is not None:
-            entries.append(entry)
-            if len(entries) >= max_entries:
-                break
-    return Sitemap("index" if name == "sitemapindex" else "urlset", tuple(entries))
+    return "sitemap" if name == "sitemapindex" else "url"
+
+
+def _sitemap(child: str, entries: list[SitemapEntry]) -> Sitemap:
+    return Sitemap("index" if child == "sitemap" else "urlset", tuple(entries))
 
 
 def _entry(el: etree._Element) -> SitemapEntry | None:

@@ -18,9 +18,7 @@ from typing import Any
 
 from protego import Protego
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import crawlstate
@@ -28,7 +26,14 @@ from crawler.addresses import AddressRefused, check_url
 from crawler.archive import archive_for
 from crawler.crawled import Crawled
 from crawler.fingerprint import canonical_url, is_outlet_url
-from crawler.middlewares.robots import NETLOC_META, ROBOTS_META
+from crawler.middlewares.robots import (
+    NETLOC_META,
+    ROBOTS_META,
+    ROBOTS_STATUSES,
+    RobotsDisallowed,
+    robots_body,
+    robots_policy,
+)
 from crawler.parsers.alaraby import parse_page
 from crawler.parsers.common import complete
 from crawler.spiders.base import PRIORITY, describe, header, now, status_of
@@ -59,17 +64,19 @@ class AlarabySpider(Discovery):
             errback=self.robots_failed,
             priority=PRIORITY["robots"],
             dont_filter=True,
-            meta={ROBOTS_META: True, NETLOC_META: host, "handle_httpstatus_all": True},
+            meta={ROBOTS_META: True, NETLOC_META: host, "handle_httpstatus_list": ROBOTS_STATUSES},
         )
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         url = self.outlet.base_url + self.outlet.robots_path
-        if response.status >= 500:
+        policy = robots_policy(response.status)
+        if policy == "fail":
             self.book.failure(self, url, "robots", response.status, f"HTTP {response.status}")
             self.fail(f"robots.txt answered {response.status}; not crawling until it recovers")
             return
-        text = response.text if 200 <= response.status < 300 else ""
-        self.robots = Protego.parse(text)
+        # robots.txt is UTF-8 (RFC 9309); bytes that are not must not stop the crawl.
+        body = robots_body(response.body) if policy == "obey" else b""
+        self.robots = Protego.parse(body.decode("utf-8", "replace"))
         self.book.success(url, "robots", response)
         assert self.config is not None
         if self.config.urls:
@@ -145,8 +152,8 @@ class AlarabySpider(Discovery):
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         url, origin, item = meta["canonical"], meta["origin"], meta.get("feed_item")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            self.crawler.stats.inc_value("newsmon/skipped/ignored")
+        if failure.check(RobotsDisallowed):
+            self.crawler.stats.inc_value("newsmon/skipped/robots")
             log.info("not fetched: %s: %s", url, failure.getErrorMessage())
             return
         status = status_of(failure)

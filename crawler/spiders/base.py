@@ -227,8 +227,30 @@ def status_of(failure: Failure) -> int:
     return value.response.status if isinstance(value, HttpError) else 0
 
 
+# What a network failure means, for errors whose own message is empty or a list of Twisted
+# failures (keyed by exception class name, so no Scrapy version pins a class here).
+PLAIN = {
+    "ResponseDataLossError": "the connection closed before the whole body arrived",
+    "DownloadFailedError": "the connection was lost before the answer was complete",
+    "ResponseFailed": "the connection was lost before the answer was complete",
+    "ConnectionLost": "the connection was lost",
+    "ConnectionDone": "the server closed the connection without answering",
+    "DownloadConnectionRefusedError": "connection refused (nothing listens there)",
+    "ConnectionRefusedError": "connection refused (nothing listens there)",
+    "CannotResolveHostError": "the host name does not resolve",
+    "DNSLookupError": "the host name does not resolve",
+    "DownloadCancelledError": "the download was cancelled",
+}
+
+
 def describe(failure: Failure) -> str:
+    """One line saying why a request failed."""
     if failure.check(HttpError):
         return f"HTTP {status_of(failure)}"
     name = failure.type.__name__ if failure.type else "error"
-    return f"{name}: {failure.getErrorMessage()}"
+    message = failure.getErrorMessage().strip()
+    if not message or message.startswith("[<twisted"):
+        message = PLAIN.get(name, "no details")
+    elif name in PLAIN and PLAIN[name] not in message:
+        message = f"{PLAIN[name]}: {message}"
+    return f"{name}: {message}"

@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import crawlstate
@@ -22,6 +20,7 @@ from crawler.archive import archive_for
 from crawler.crawled import Crawled
 from crawler.crawlstate import SourceKind
 from crawler.fingerprint import canonical_url, is_outlet_url
+from crawler.middlewares.robots import RobotsDisallowed
 from crawler.outlets import section_of_path
 from crawler.parsers.feed import FeedError, FeedItem, parse_feed
 from crawler.parsers.listing import parse_listing
@@ -189,7 +188,7 @@ class Discovery(NewsSpider):
         request = failure.request  # type: ignore[attr-defined]
         kind, url = request.meta["kind"], request.meta["canonical"]
         status = status_of(failure)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if failure.check(RobotsDisallowed):
             log.info("%s %s not fetched: %s", kind, url, failure.getErrorMessage())
         elif not (kind == "sitemap" and status == 404):  # no sitemap is not a failure
             self.book.failure(self, url, kind, status, describe(failure))

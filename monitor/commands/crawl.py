@@ -91,7 +91,8 @@ def crawl(
 
     Shows live progress on a terminal, plain lines otherwise, then a summary. Exits with status 1
     when the crawl failed entirely (the site is down, robots.txt is failing, nothing answered).
-    Loopback and private addresses are refused unless NEWSMON_ALLOW_PRIVATE=1.
+    Loopback and private addresses are refused unless NEWSMON_ALLOW_PRIVATE=1 (all of them) or
+    lists them (e.g. 192.168.1.20:8080,10.8.0.0/16).
     """
     options = CrawlOptions(
         db_path=resolve_db_path(db_path),

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from crawler.addresses import Allowance
 from monitor.config import (
     Config,
     ConfigError,
@@ -67,11 +68,18 @@ def show(config_path: Path | None) -> None:
     click.echo(tomli_w.dumps(as_toml(cfg)), nl=False)
 
 
+def allowance_toml(allowance: Allowance) -> bool | list[str]:
+    """``true``, ``false`` or the list of allowed addresses, as the file writes them."""
+    if allowance.everything or not allowance.rules:
+        return allowance.everything
+    return [rule.text for rule in allowance.rules]
+
+
 def as_toml(cfg: Config) -> dict[str, Any]:
     d = format_duration
     out: dict[str, Any] = {
         "db": str(cfg.db_path),
-        "site": {"base_url": cfg.site, "allow_private": cfg.allow_private},
+        "site": {"base_url": cfg.site, "allow_private": allowance_toml(cfg.allow_private)},
         "crawl": {
             "sections": list(cfg.sections),
             "delay": d(cfg.delay),
@@ -105,6 +113,8 @@ def as_toml(cfg: Config) -> dict[str, Any]:
         target: dict[str, Any] = {"url": mask_url(t.url), "tags": list(t.tags), "from": t.origin}
         if t.digest:
             target["digest"] = d(t.digest)
+        if t.allowance.everything or t.allowance.rules:
+            target["allow_private"] = allowance_toml(t.allowance)
         if t.quiet_hours:
             start, end = t.quiet_hours
             target["quiet_hours"] = f"{start:%H:%M}-{end:%H:%M}"
