@@ -50,7 +50,17 @@ def edit(data: Path, n: int) -> None:
     os.replace(tmp, path)
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the benchmark through its ``finally`` blocks, so no daemon is left behind."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main() -> None:
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=200)
     parser.add_argument("--interval", default="1s")

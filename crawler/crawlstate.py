@@ -13,6 +13,9 @@ Plain functions over a sqlite-utils ``Database``; no Scrapy.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +25,8 @@ from sqlite_utils import Database
 
 from crawler.store import utcnow
 from crawler.transaction import writing
+
+log = logging.getLogger(__name__)
 
 # "sitemapindex": a sitemap that lists sitemaps; asked for without validators, since an index
 # may stay byte for byte the same while the sitemaps it lists change.
@@ -145,7 +150,19 @@ def record_page(
             "failures": 0,
             "last_error": None,
         }
-        db.table("crawl_pages").upsert(values, pk="url")
+        _upsert_page(db, values)
+
+
+def _upsert_page(db: Database, values: Mapping[str, Any]) -> None:
+    """One row of ``crawl_pages`` in plain SQL: sqlite-utils' ``upsert`` reads the table's
+    schema on every call (5x the cost), and a crawl writes a row for every URL it looks at."""
+    names = list(values)
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "url")
+    db.execute(
+        f"INSERT INTO crawl_pages ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        f" ON CONFLICT(url) DO UPDATE SET {updates}",
+        list(values.values()),
+    )
 
 
 def record_page_failure(
@@ -279,21 +296,61 @@ def lastmod_unchanged(state: PageState | None, lastmod: datetime | None) -> bool
 
 
 def start_run(db: Database, *, site: str, sections: Iterable[str], now: str | None = None) -> int:
+    """A new 'running' row owned by this process; runs left 'running' by crawls that died on
+    this host (killed, or the machine stopped) are closed as 'interrupted' first."""
+    now = now or utcnow()
+    host = socket.gethostname()
     table = db.table("crawl_runs")
-    table.insert(
-        {
-            "started_at": now or utcnow(),
-            "site": site,
-            "sections": ",".join(sections),
-            "status": "running",
-            "pages": 0,
-            "new": 0,
-            "changed": 0,
-            "unchanged": 0,
-            "errors": 0,
-        }
-    )
-    return int(table.last_pk or 0)
+    with writing(db):
+        closed = close_dead_runs(db, host, now)
+        table.insert(
+            {
+                "started_at": now,
+                "site": site,
+                "sections": ",".join(sections),
+                "status": "running",
+                "pages": 0,
+                "new": 0,
+                "changed": 0,
+                "unchanged": 0,
+                "errors": 0,
+                "pid": os.getpid(),
+                "host": host,
+            }
+        )
+        run_id = int(table.last_pk or 0)
+    if closed:
+        log.warning("%d earlier crawl(s) had stopped without finishing: marked interrupted", closed)
+    return run_id
+
+
+def close_dead_runs(db: Database, host: str, now: str) -> int:
+    """Mark 'interrupted' the runs of this host still 'running' whose process is gone."""
+    rows = db.execute(
+        "SELECT id, pid FROM crawl_runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
+        [host],
+    ).fetchall()
+    dead = [run_id for run_id, pid in rows if not _alive(int(pid))]
+    for run_id in dead:
+        db.table("crawl_runs").update(
+            run_id,
+            {
+                "status": "interrupted",
+                "finished_at": now,
+                "message": "the crawl process ended without finishing (killed or stopped)",
+            },
+        )
+    return len(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def finish_run(

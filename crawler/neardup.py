@@ -17,6 +17,7 @@ Bands of 3 rows make a pair with Jaccard 0.35 a candidate with probability ~0.85
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +50,13 @@ def _template() -> MinHash:
     from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+def prepare_in_background() -> None:
+    """Import datasketch in a background thread. A crawl calls this when it opens: the import
+    then overlaps the robots.txt and feed requests, instead of stalling the crawl for ~0.6 s at
+    its first new article (the one an alert is waiting for)."""
+    threading.Thread(target=_template, name="minhash-import", daemon=True).start()
 
 
 @dataclass(frozen=True, slots=True)

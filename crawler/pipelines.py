@@ -12,12 +12,13 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from sqlite_utils import Database
 
-from crawler import crawlstate
+from crawler import crawlstate, neardup
 from crawler.archive import archive_for
 from crawler.crawlconfig import ConfigError, build_config
 from crawler.crawled import Crawled
@@ -127,7 +128,13 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        return pipeline
+
+    def spider_opened(self) -> None:
+        # A new article needs it at once, and most polls of the real site find one.
+        neardup.prepare_in_background()
 
     def process_item(self, item: Crawled) -> Crawled:
         db = archive_for(self.crawler)

@@ -216,12 +216,32 @@ def m102_crawl_sources(db: Database) -> None:
     )
 
 
+@migrations()
+def m103_crawl_run_owner(db: Database) -> None:
+    """Which process runs a crawl, so a run left 'running' by a crawl that was killed can be
+    told from one still at work (and closed by the next crawl)."""
+    db.table("crawl_runs").add_column("pid", int)
+    db.table("crawl_runs").add_column("host", str)
+
+
 class StoreError(Exception):
     """The database cannot be used (not a database, locked, unwritable): one line for the user."""
 
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def stored_time(text: object) -> datetime | None:
+    """A timestamp as the archive stores it (ISO 8601; UTC when it carries no offset), or None
+    for an empty or unreadable value."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def open_db(path: str | Path, *, readonly: bool = False) -> Database:

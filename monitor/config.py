@@ -70,15 +70,31 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, int | float):
         if value < 0:
             raise ValueError(f"a duration cannot be negative: {value!r}")
-        return timedelta(seconds=value)
+        return _seconds(value, value)
     if not isinstance(value, str):
         raise ValueError(f"not a duration: {value!r}")
     text = value.strip().lower().replace(" ", "")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return timedelta(seconds=float(text))
+        return _seconds(float(text), value)
     if not text or _DURATION.sub("", text):
         raise ValueError(f"not a duration: {value!r} (write it like 30s, 15m, 1h30m, 2d)")
-    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(text)))
+    return _seconds(sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(text)), value)
+
+
+def _seconds(seconds: float, value: object) -> timedelta:
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"too long a duration: {value!r}") from None
+
+
+def parse_period(value: object) -> timedelta:
+    """A duration something is repeated at (a schedule, a re-check): at least a second, or the
+    daemon would spin."""
+    period = parse_duration(value)
+    if period < timedelta(seconds=1):
+        raise ValueError(f"{value!r} is too short: a period must be at least 1s")
+    return period
 
 
 def format_duration(value: timedelta) -> str:
@@ -95,10 +111,10 @@ def format_duration(value: timedelta) -> str:
 
 def check_cron(expression: str) -> str:
     """A 5-field crontab expression, checked by APScheduler's parser."""
-    from apscheduler.triggers.cron import CronTrigger
+    from monitor.crontab import crontab_trigger
 
     try:
-        CronTrigger.from_crontab(expression)
+        crontab_trigger(expression)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"not a cron expression: {expression!r} ({exc})") from None
     return expression
@@ -171,6 +187,7 @@ class Config:
     apprise_config: Path | None = None
     expire_after: timedelta = timedelta(days=2)
     max_backoff: timedelta = timedelta(hours=1)
+    retry_every: timedelta = timedelta(seconds=30)  # the daemon's outbox runs between crawls
     timezone: str | None = None  # for quiet hours; None: this machine's zone
     fetch_failures: int = 3
     extraction_failures: int = 6
@@ -193,16 +210,17 @@ _SCHEMA: dict[str, Any] = {
     "crawl": {
         "sections": list,
         "delay": "duration",
-        "timeout": "duration",
-        "max_duration": "duration",
+        "timeout": "period",
+        "max_duration": "period",
     },
-    "schedule": {"interval": "duration", "jitter": "duration", "misfire_grace": "duration"},
-    "source": [{"name": str, "sections": list, "interval": "duration", "cron": "cron"}],
+    "schedule": {"interval": "period", "jitter": "duration", "misfire_grace": "duration"},
+    "source": [{"name": str, "sections": list, "interval": "period", "cron": "cron"}],
     "recheck": {"every": list},
     "notify": {
         "apprise_config": str,
         "expire_after": "duration",
         "max_backoff": "duration",
+        "retry_every": "period",
         "timezone": str,
         "target": [
             {
@@ -238,9 +256,9 @@ def _check(file: TomlFile, data: Any, schema: Any, path: KeyPath) -> None:
             raise file.error(path, "expected an array of tables ([[...]])")
         for i, item in enumerate(data):
             _check(file, item, schema[0], (*path, i))
-    elif schema == "duration":
+    elif schema in ("duration", "period"):
         try:
-            parse_duration(data)
+            (parse_period if schema == "period" else parse_duration)(data)
         except ValueError as exc:
             raise file.error(path, str(exc)) from None
     elif schema == "cron":
@@ -280,6 +298,8 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
     d = file.data
     out: dict[str, Any] = {"path": Path(file.source)}
     if "db" in d:
+        if not d["db"].strip():
+            raise file.error(("db",), "the archive path is empty (leave db out for the default)")
         out["db_path"] = Path(d["db"]).expanduser()
     site = d.get("site", {})
     if "base_url" in site:
@@ -300,10 +320,11 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
     for i, src in enumerate(d.get("source", [])):
         if "name" not in src:
             raise file.error(("source", i), "a [[source]] needs a name")
+        _source_name(src["name"], file, ("source", i, "name"))
         if "interval" in src and "cron" in src:
             raise file.error(("source", i, "cron"), "give interval or cron, not both")
         sections = _sections(src.get("sections", []), file, ("source", i, "sections"))
-        interval = parse_duration(src["interval"]) if "interval" in src else None
+        interval = parse_period(src["interval"]) if "interval" in src else None
         sources.append(Source(src["name"], sections, interval, src.get("cron")))
     names = [s.name for s in sources]
     for i, name in enumerate(names):
@@ -315,7 +336,12 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
     notify = d.get("notify", {})
     if "apprise_config" in notify:
         out["apprise_config"] = Path(notify["apprise_config"]).expanduser()
-    for key in ("expire_after", "max_backoff"):
+        if not out["apprise_config"].is_file():
+            raise file.error(
+                ("notify", "apprise_config"),
+                f"no such apprise configuration file: {out['apprise_config']}",
+            )
+    for key in ("expire_after", "max_backoff", "retry_every"):
         if key in notify:
             out[key] = parse_duration(notify[key])
     if "timezone" in notify:
@@ -326,10 +352,16 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
             raise file.error(("notify", "target", i), "a [[notify.target]] needs a url")
         if "://" not in t["url"]:
             raise file.error(("notify", "target", i, "url"), "not an apprise URL (scheme://...)")
+        tags = t.get("tags", [])
+        for tag in tags:
+            if not isinstance(tag, str) or not _TAG.fullmatch(tag):
+                raise file.error(
+                    ("notify", "target", i, "tags"), f"bad tag {tag!r} (no spaces or commas)"
+                )
         targets.append(
             Target(
                 t["url"],
-                tuple(str(tag) for tag in t.get("tags", [])),
+                tuple(tags),
                 parse_duration(t["digest"]) if "digest" in t else None,
                 parse_quiet_hours(t["quiet_hours"]) if "quiet_hours" in t else None,
                 allowance=parse_allowance(t.get("allow_private", False)),
@@ -347,21 +379,59 @@ def _from_file(file: TomlFile) -> dict[str, Any]:
     return out
 
 
+# Apprise splits tag lists on commas and spaces, so a tag is one run of anything else.
+_TAG = re.compile(r"[^\s,]+")
+# A source's name names its job, its state and its crawl log file (crawl-NAME.log).
+_SOURCE_NAME = re.compile(r"[\w-]{1,64}")
+RESERVED_SOURCE_NAMES = ("recheck", "outbox")  # the daemon's own jobs
+
+
 def _site(value: str, file: TomlFile | None, path: KeyPath) -> str:
-    if not re.match(r"^https?://[^/\s]+", value.strip()):
+    text = value.strip()
+    if not _is_site_url(text):
         message = f"not a site base URL: {value!r} (write it like https://www.alaraby.co.uk)"
         if file is None:
             raise ConfigError(message)
         raise file.error(path, message)
-    return value.strip().rstrip("/")
+    return text.rstrip("/")
+
+
+def _is_site_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    if not text or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _source_name(name: str, file: TomlFile, path: KeyPath) -> None:
+    if not _SOURCE_NAME.fullmatch(name):
+        raise file.error(
+            path,
+            f"a [[source]] needs a name of letters, digits, - and _ (got {name!r})"
+            if name.strip()
+            else "a [[source]] needs a name",
+        )
+    if name in RESERVED_SOURCE_NAMES:
+        raise file.error(path, f"{name!r} is the name of one of the daemon's own jobs")
 
 
 def _sections(value: list[Any], file: TomlFile | None, path: KeyPath) -> tuple[str, ...]:
     out = []
     for item in value:
         name = str(item).strip().strip("/")
+        message = None
         if not re.fullmatch(r"[a-z0-9_-]+", name):
             message = f"not a section name: {item!r} (sections look like politics, economy)"
+        elif name not in ALARABY.sections:
+            # The crawl refuses it too: better said once at start-up than at every crawl.
+            message = f"unknown section {name!r} (known: {', '.join(ALARABY.sections)})"
+        if message:
             if file is None:
                 raise ConfigError(message)
             raise file.error(path, message)
@@ -378,7 +448,7 @@ def _recheck(value: list[Any], file: TomlFile) -> tuple[tuple[timedelta, timedel
                 path, 'expected pairs like ["3h", "15m"]: while younger than 3h, every 15m'
             )
         try:
-            steps.append((parse_duration(item[0]), parse_duration(item[1])))
+            steps.append((parse_duration(item[0]), parse_period(item[1])))
         except ValueError as exc:
             raise file.error(path, str(exc)) from None
     if [s[0] for s in steps] != sorted(s[0] for s in steps):
@@ -394,6 +464,18 @@ def _zone(name: str, file: TomlFile) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise file.error(("notify", "timezone"), f"unknown time zone {name!r}") from None
     return name
+
+
+def located_error(config: Config, path: KeyPath, message: str) -> ConfigError:
+    """An error about the value at ``path`` of the file ``config`` came from, naming its line
+    (for checks made after loading, such as asking apprise about a target)."""
+    if config.path is None:
+        return ConfigError(message)
+    try:
+        file = TomlFile.load(Path(config.path))
+    except TomlError:
+        return ConfigError(f"{config.path}: {message}")
+    return ConfigError(str(file.error(path, message)))
 
 
 def split_urls(value: str) -> list[str]:
@@ -414,9 +496,20 @@ def load_config(
     config_path = explicit or default_config_path()
     values: dict[str, Any] = {}
     warnings: list[str] = []
-    if config_path.exists():
+    # lexists: a broken or looping link is a file that cannot be read, not a missing one.
+    if os.path.lexists(config_path):
         try:
             file = TomlFile.load(config_path)
+            if not file.text.strip():
+                # Most likely a write cut short: running on every default (another archive,
+                # no targets) would be worse than stopping. A file of comments is fine.
+                raise TomlError(
+                    config_path,
+                    None,
+                    None,
+                    "the file is empty (remove it to run on the defaults; newsmon config init"
+                    " writes an example)",
+                )
             _check(file, file.data, _SCHEMA, ())
             values.update(_from_file(file))
         except TomlError as exc:
@@ -436,7 +529,7 @@ def load_config(
     if env.get(ENV_SECTIONS, "").strip():
         values["sections"] = _sections(re.split(r"[\s,]+", env[ENV_SECTIONS].strip()), None, ())
     if env.get(ENV_INTERVAL, "").strip():
-        values["interval"] = _env_duration(ENV_INTERVAL, env[ENV_INTERVAL])
+        values["interval"] = _env_period(ENV_INTERVAL, env[ENV_INTERVAL])
         values["sources"] = _every(values.get("sources", ()), values["interval"])
     env_targets = tuple(Target(u, origin="env") for u in split_urls(env.get(ENV_NOTIFY_URLS, "")))
     values["targets"] = tuple(values.get("targets", ())) + env_targets
@@ -473,8 +566,8 @@ def _every(sources: tuple[Source, ...], interval: timedelta) -> tuple[Source, ..
     return tuple(replace(s, interval=interval, cron=None) for s in sources)
 
 
-def _env_duration(name: str, value: str) -> timedelta:
+def _env_period(name: str, value: str) -> timedelta:
     try:
-        return parse_duration(value)
+        return parse_period(value)
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from None

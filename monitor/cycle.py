@@ -79,6 +79,10 @@ def crawl_options(
         timeout=max(1.0, config.max_duration.total_seconds()),
         settings=(
             ("DOWNLOAD_DELAY", f"{config.delay.total_seconds():g}"),
+            # AutoThrottle starts from the configured delay (it never goes below it anyway),
+            # not from its own 1 s: `delay = "0s"` against a local replica is not slowed down,
+            # and a slow server still makes it back off.
+            ("AUTOTHROTTLE_START_DELAY", f"{config.delay.total_seconds():g}"),
             ("DOWNLOAD_TIMEOUT", f"{max(1.0, config.timeout.total_seconds()):g}"),
         ),
     )
@@ -113,11 +117,15 @@ def run_recheck(
 
 
 def drain_outbox(config: Config) -> tuple[int, int]:
-    """Deliver what is due (digests and retries included); (sent, failed)."""
+    """Deliver what is due (digests and retries included); (sent, failed). The daemon's state
+    keeps the outbox worker's runs under ``outbox`` (not a job of ``newsmon status``)."""
     db = open_monitor_db(config.db_path)
     try:
         with DELIVERY:
             report = notify_step(db, config, all_targets(config))
+        with STATE:
+            runs = int(get_state(db).get(DRAIN, {}).get("runs", 0)) + 1
+            set_state(db, DRAIN, {"last_run": _now(), "runs": runs})
     finally:
         db.conn.close()
     if report.sent or report.failed:

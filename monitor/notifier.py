@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.addresses import AddressRefused, check_host
-from monitor.config import Target
+from monitor.config import Config, ConfigError, Target
 from monitor.secrets import Redactor, mask_url
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ class Message:
     title: str
     text: str  # plain text, line breaks meaningful
     markdown: str
+    # The same for every attempt to deliver the same alert (its outbox key): sent as an
+    # Idempotency-Key header where the target takes headers, so a receiver can drop a repeat.
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,40 @@ def refusal(target: Target, plugin: Any | None = None) -> str | None:
 
 def check_target(target: Target) -> str:
     """The masked form of a usable target; TargetError for one apprise cannot load."""
-    _plugin(target.url)
+    # apprise logs its own complaint too; the TargetError says it once, in our words.
+    apprise_log = logging.getLogger("apprise")
+    was_disabled, apprise_log.disabled = apprise_log.disabled, True
+    try:
+        _plugin(target.url)
+    finally:
+        apprise_log.disabled = was_disabled
     return mask_url(target.url)
+
+
+def check_config_targets(config: Config) -> None:
+    """Every target of ``config`` is one apprise can use, or a ConfigError names where it was
+    set (file, line and key; or the environment variable). Run at start-up and on reload, so
+    a mistyped URL stops the start instead of failing every alert for days."""
+    from monitor.config import ENV_NOTIFY_URLS, located_error
+
+    from_file = [t for t in config.targets if t.origin == "config"]
+    for index, target in enumerate(from_file):
+        try:
+            check_target(target)
+        except TargetError as exc:
+            raise located_error(config, ("notify", "target", index, "url"), str(exc)) from None
+    for target in config.targets:
+        if target.origin == "env":
+            try:
+                check_target(target)
+            except TargetError as exc:
+                raise ConfigError(f"{ENV_NOTIFY_URLS}: {exc}") from None
+    if config.apprise_config:
+        try:
+            for target in targets_from_apprise_config(config.apprise_config):
+                check_target(target)
+        except TargetError as exc:
+            raise located_error(config, ("notify", "apprise_config"), str(exc)) from None
 
 
 def deliver(target: Target, message: Message) -> Delivery:
@@ -110,6 +145,8 @@ def deliver(target: Target, message: Message) -> Delivery:
     if refused:
         log.warning("not sending to %s: %s", mask_url(target.url), refused)
         return Delivery(False, redactor.redact(refused), time.monotonic() - started)
+    if message.key:
+        _add_idempotency_key(target.url, plugin, message.key)
     if _renders_markdown(plugin):
         body, body_format = message.markdown, NotifyFormat.MARKDOWN
     else:
@@ -126,6 +163,23 @@ def deliver(target: Target, message: Message) -> Delivery:
     if bool(result):
         return Delivery(True, None, seconds)
     return Delivery(False, redactor.redact(_error_text(result)), seconds)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The apprise services that send an HTTP request with the headers in the plugin's ``headers``
+# dict: the generic webhooks and the Apprise API. (Other plugins have a ``headers`` dict too,
+# but some hold e-mail headers there.)
+_HEADER_SCHEMES = frozenset(
+    {"json", "jsons", "xml", "xmls", "form", "forms", "apprise", "apprises"}
+)
+
+
+def _add_idempotency_key(url: str, plugin: object, key: str) -> None:
+    """Send ``key`` as an Idempotency-Key header where apprise lets us; a header the user set
+    in the URL (``+Idempotency-Key=…``) is kept."""
+    headers = getattr(plugin, "headers", None)
+    if url.split("://", 1)[0].lower() in _HEADER_SCHEMES and isinstance(headers, dict):
+        headers.setdefault(IDEMPOTENCY_HEADER, key)
 
 
 def _renders_markdown(plugin: object) -> bool:

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
+from crawler.store import stored_time
+
 Schedule = Sequence[tuple[timedelta, timedelta]]
 
 
@@ -39,16 +41,6 @@ def shortest_period(schedule: Schedule) -> timedelta | None:
     return min((every for _, every in schedule), default=None)
 
 
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def due_urls(db: Database, schedule: Schedule, now: datetime, *, limit: int = 500) -> list[str]:
     """The article pages to fetch again now, the youngest articles first.
 
@@ -70,10 +62,10 @@ def due_urls(db: Database, schedule: Schedule, now: datetime, *, limit: int = 50
     for article_id, published_text, url, checked_text in rows:
         if article_id in latest:
             continue
-        published = _moment(published_text)
+        published = stored_time(published_text)
         if published is None or published < cutoff:
             continue
-        latest[article_id] = (published, url, _moment(checked_text))
+        latest[article_id] = (published, url, stored_time(checked_text))
     due = [
         (published, url)
         for published, url, checked in latest.values()

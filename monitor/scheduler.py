@@ -3,9 +3,13 @@ edits, and the outbox; the main thread keeps the heartbeat and handles signals.
 
 - Crawls (and re-checks) share one worker thread: a slow crawl never overlaps the next, and
   with ``coalesce`` and ``max_instances=1`` the runs it made late collapse into one.
-- The outbox has its own worker, so retries and digests go out while a crawl runs.
+- The outbox has its own worker (every ``notify.retry_every``), so retries and digests go out
+  while a crawl runs.
 - SIGTERM/SIGINT: the running crawl is told to stop and given time, queued runs are skipped,
   exit 0. SIGHUP, or a change of the configuration file, reloads the configuration.
+- A wall-clock jump (set by hand, a VM restored): APScheduler keeps next runs as wall-clock
+  times, so a clock set back an hour would stop every job for an hour. The main thread sees
+  the jump against the monotonic clock and schedules every job again as at start-up.
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config, ConfigError, Source, format_duration
+from monitor.crontab import crontab_trigger
 from monitor.cycle import RECHECK, drain_outbox, record_next_run, run_recheck, run_source
 from monitor.recheck import shortest_period
 from monitor.store import open_monitor_db, set_state
@@ -35,8 +39,8 @@ from monitor.store import open_monitor_db, set_state
 log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 10.0  # seconds between heartbeats written to the archive
-DRAIN_EVERY = timedelta(seconds=30)  # retries and digests between crawls
 TICK = 0.5
+CLOCK_JUMP = 30.0  # seconds; NTP slews and small steps stay well under it
 
 
 def source_trigger(source: Source, config: Config) -> BaseTrigger:
@@ -44,9 +48,7 @@ def source_trigger(source: Source, config: Config) -> BaseTrigger:
     jitter so that many installations do not all knock at the same second."""
     zone = config.timezone or datetime.now().astimezone().tzinfo or UTC
     if source.cron:
-        return CronTrigger.from_crontab(
-            source.cron, timezone=zone, jitter=int(config.jitter.total_seconds()) or None
-        )
+        return crontab_trigger(source.cron, zone, int(config.jitter.total_seconds()) or None)
     every = source.interval or config.interval
     # Jitter stays a small part of a short interval (a 30s quick try keeps its pace).
     jitter = min(config.jitter, every / 10).total_seconds()
@@ -61,12 +63,10 @@ class Daemon:
         load: Callable[[], Config],
         *,
         heartbeat_every: float = HEARTBEAT_EVERY,
-        drain_every: timedelta = DRAIN_EVERY,
     ) -> None:
         self._load = load
         self.config = load()
         self.heartbeat_every = heartbeat_every
-        self.drain_every = drain_every
         self.stop = threading.Event()
         self._reload = threading.Event()
         self._started_at = datetime.now(UTC)
@@ -80,6 +80,7 @@ class Daemon:
             timezone=UTC,
         )
         self._next_runs: dict[str, datetime | None] = {}
+        self._clock = _clock_offset()
 
     # Jobs ---------------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class Daemon:
             )
         self.scheduler.add_job(
             self._drain,
-            IntervalTrigger(seconds=max(1.0, self.drain_every.total_seconds())),
+            IntervalTrigger(seconds=max(1.0, config.retry_every.total_seconds())),
             id="outbox",
             name="deliver due alerts",
             executor="outbox",
@@ -167,9 +168,11 @@ class Daemon:
 
     # Life ---------------------------------------------------------------------------------
 
-    def run(self) -> int:
-        """Start the jobs and keep the heartbeat until SIGTERM/SIGINT; the exit status."""
-        self._install_signals()
+    def run(self, *, handle_signals: bool = True) -> int:
+        """Start the jobs and keep the heartbeat until SIGTERM/SIGINT (or ``stop`` is set);
+        the exit status. ``handle_signals=False`` runs outside the main thread."""
+        if handle_signals:
+            self._install_signals()
         for warning in self.config.warnings:
             log.warning("%s", warning)
         self._schedule(first=True)
@@ -182,6 +185,7 @@ class Daemon:
                 if self._reload.is_set() or self._stamp(self.config) != self._config_stamp:
                     self._reload.clear()
                     self.reload()
+                self._watch_clock()
                 self._record_schedule()
                 if time.monotonic() - last_beat >= self.heartbeat_every:
                     self._heartbeat("running")
@@ -210,6 +214,21 @@ class Daemon:
         self.scheduler.remove_all_jobs()
         self._schedule(first=False)
         log.info("configuration reloaded")
+        self._announce()
+
+    def _watch_clock(self) -> None:
+        offset = _clock_offset()
+        moved = offset - self._clock
+        if abs(moved) <= CLOCK_JUMP:
+            return
+        self._clock = offset
+        log.warning(
+            "the wall clock moved %s by %s: scheduling every job again from now",
+            "forward" if moved > 0 else "back",
+            format_duration(timedelta(seconds=abs(moved))),
+        )
+        self.scheduler.remove_all_jobs()
+        self._schedule(first=True)
         self._announce()
 
     def _announce(self) -> None:
@@ -264,6 +283,11 @@ class Daemon:
                 db.conn.close()
         except Exception as exc:
             log.error("cannot write the heartbeat: %s", exc)
+
+
+def _clock_offset() -> float:
+    """The wall clock against the monotonic one: constant while nobody sets the clock."""
+    return datetime.now(UTC).timestamp() - time.monotonic()
 
 
 def _with_db(config: Config, db_path: Path) -> Config:

@@ -3,9 +3,12 @@
 An alert is claimed (``sending``, committed) before it is handed to apprise and marked ``sent``
 (committed) after apprise reports success. A crash between those two commits leaves it
 ``sending``; the next drain treats it as failed and sends it again — the one documented window
-in which an alert can arrive twice. Nothing is ever lost: a failed delivery stays in the
-outbox with its error and a retry time (exponential backoff, capped), until it is sent or, past
-``expire_after``, expired and reported.
+in which an alert can arrive twice (about a millisecond per alert, from the target receiving it
+to the commit: tests/test_crash.py measures how often a kill lands there). Every attempt at one
+alert carries the same ``Idempotency-Key`` header where the target takes headers (json://,
+xml://, form://), so such a receiver can drop the repeat. Nothing is ever lost: a failed
+delivery stays in the outbox with its error and a retry time (exponential backoff, capped),
+until it is sent or, past ``expire_after``, expired and reported.
 
 Per target: quiet hours hold alerts until they end; a digest target gets one message gathering
 every alert due since its last digest, at most once per digest period. Health messages skip
@@ -14,9 +17,10 @@ digests (they should not wait half an hour), but respect quiet hours.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -72,13 +76,13 @@ def _iso(moment: datetime) -> str:
 
 def _due_rows(db: Database, now: datetime) -> list[dict[str, Any]]:
     rows = db.execute(
-        "SELECT id, kind, target_key, title, text, markdown, info, tries FROM alerts"
+        "SELECT id, key, kind, target_key, title, text, markdown, info, tries FROM alerts"
         " WHERE status IN ('pending', 'failed')"
         " AND (next_attempt_at IS NULL OR julianday(next_attempt_at) <= julianday(?))"
         " ORDER BY id",
         [_iso(now)],
     ).fetchall()
-    keys = ("id", "kind", "target_key", "title", "text", "markdown", "info", "tries")
+    keys = ("id", "key", "kind", "target_key", "title", "text", "markdown", "info", "tries")
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
@@ -132,7 +136,7 @@ def drain(
         immediate = [r for r in rows if r["kind"] != "match" or target.digest is None]
         gathered = [r for r in rows if r["kind"] == "match" and target.digest is not None]
         for row in immediate:
-            message = Message(row["title"], row["text"], row["markdown"])
+            message = Message(row["title"], row["text"], row["markdown"], key=row["key"])
             _send(db, target, [row], message, now, max_backoff, send, report)
         if gathered:
             _digest(db, target, key, gathered, now, max_backoff, send, report)
@@ -169,6 +173,8 @@ def _digest(
             return
     infos = [info_from_json(r["info"]) for r in rows if r["info"]]
     message = digest_message(infos, period=f"every {format_duration(target.digest)}")
+    gathered = hashlib.sha256("\n".join(r["key"] for r in rows).encode("utf-8")).hexdigest()
+    message = replace(message, key=f"digest:{gathered[:32]}")
     if _send(db, target, rows, message, now, max_backoff, send, report):
         db.execute(
             "INSERT INTO target_state (target_key, last_digest_at) VALUES (?, ?)"

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from crawler.store import stored_time
 from monitor.config import Config
 from monitor.health import open_problems
 from monitor.lock import holder
@@ -72,16 +73,6 @@ def _job(job: Job) -> dict[str, Any]:
     return {name: getattr(job, name) for name in Job.__slots__}
 
 
-def _moment(text: Any) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def read_status(db: Database, config: Config, *, now: datetime | None = None) -> Status:
     now = now or datetime.now(UTC)
     state = get_state(db)
@@ -99,7 +90,7 @@ def read_status(db: Database, config: Config, *, now: datetime | None = None) ->
         if key.startswith("job:")
     )
     heartbeat = state.get("heartbeat")
-    beat = _moment(heartbeat.get("at")) if heartbeat else None
+    beat = stored_time(heartbeat.get("at")) if heartbeat else None
     age = (now - beat).total_seconds() if beat else None
     failing = tuple(
         {"url": url, "kind": kind, "failures": failures, "last_error": error}
@@ -121,7 +112,7 @@ def read_status(db: Database, config: Config, *, now: datetime | None = None) ->
     for job in jobs:
         if job.failures >= max(1, config.fetch_failures):
             problems.append(f"{job.name}: the last {job.failures} crawls failed")
-        since = _moment(job.running_since)
+        since = stored_time(job.running_since)
         cap = config.max_duration + timedelta(minutes=2)
         if since and heartbeat and heartbeat.get("state") == "running" and now - since > cap:
             problems.append(f"{job.name}: a crawl has been running since {job.running_since}")

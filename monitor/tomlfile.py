@@ -75,11 +75,19 @@ class TomlFile:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise TomlError(path, line, None, "not UTF-8 text") from None
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            message = (
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {column});"
+                " save the file as UTF-8"
+            )
+            raise TomlError(path, line, None, message) from None
         return cls.parse(text, str(path))
 
     @classmethod
     def parse(cls, text: str, source: str) -> TomlFile:
+        # Windows editors (Notepad) may start a UTF-8 file with a byte-order mark; TOML has no
+        # place for it, but it is no reason to refuse the file.
+        text = text.removeprefix("\ufeff")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -162,15 +162,17 @@ def _terms(value: Any, key: str, mode: str, fail: Any) -> tuple[Term, ...]:
 
 
 def load_watchlist(path: Path) -> tuple[list[Watch], list[str]]:
-    """The watches of a watchlist file and its lint warnings (each naming file, line, key)."""
+    """The watches of a watchlist file and its lint warnings (each naming file, line, key).
+    A file with no watch at all is refused: it is far more often a file cut short than a wish
+    to watch nothing (and ``watch import --prune`` would then remove every watch)."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise WatchFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise WatchFileError(f"{path}: {exc.strerror or exc}") from None
-    watches = parse_watchlist(text, str(path))
-    return watches, lint_messages(text, str(path), watches)
+        file = TomlFile.load(path)
+    except TomlError as exc:
+        raise WatchFileError(str(exc)) from None
+    watches = parse_watchlist(file.text, str(path))
+    if not watches:
+        raise WatchFileError(f"{path}: no watches in this file (write [[watch]] tables)")
+    return watches, lint_messages(file.text, str(path), watches)
 
 
 def dump_watchlist(watches: Sequence[Watch]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +19,7 @@ def test_the_crawl_tables_come_with_the_archive(db_path: Path) -> None:
     db = open_db(db_path)
     assert {"crawl_pages", "crawl_sources", "crawl_runs"} <= set(db.table_names())
     applied = [m.name for m in migrations.applied(db)]
-    assert applied[-2:] == ["m101_crawl_state", "m102_crawl_sources"]
+    assert applied[-3:] == ["m101_crawl_state", "m102_crawl_sources", "m103_crawl_run_owner"]
 
 
 def test_a_page_keeps_its_validators_until_a_fetch_replaces_them(db_path: Path) -> None:
@@ -109,3 +111,18 @@ def test_runs(db_path: Path) -> None:
         "politics,economy",
     )
     assert row["finished_at"]
+
+
+def test_a_run_whose_crawl_died_is_closed_by_the_next(db_path: Path) -> None:
+    db = open_db(db_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process that is gone: its run was left 'running'
+    killed = crawlstate.start_run(db, site="https://aajeg.com", sections=[])
+    db.table("crawl_runs").update(killed, {"pid": dead.pid})
+    alive = crawlstate.start_run(db, site="https://aajeg.com", sections=[])  # this process
+    other_host = crawlstate.start_run(db, site="https://aajeg.com", sections=[])
+    db.table("crawl_runs").update(other_host, {"pid": dead.pid, "host": "elsewhere"})
+    crawlstate.start_run(db, site="https://aajeg.com", sections=[])
+    statuses = {r: crawlstate.get_run(db, r)["status"] for r in (killed, alive, other_host)}  # type: ignore[index]
+    assert statuses == {killed: "interrupted", alive: "running", other_host: "running"}
+    assert "without finishing" in crawlstate.get_run(db, killed)["message"]  # type: ignore[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -92,6 +93,13 @@ class Daemon:
         self._log.close()
 
 
+def _names(cmdline: Path, path: Path) -> bool:
+    try:
+        return str(path).encode() in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
 def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,11 +119,12 @@ def test_publish_edit_stop_restart(
         '[[watch]]\nname = "تونس"\nterms = ["البرلمان التونسي"]\n', encoding="utf-8"
     )
     db = tmp_path / "newsmon.db"
-    assert run_cli("watch", "import", watchlist, "--db", db).code == 0
 
     daemon = Daemon(tmp_path, "--config", str(config), "--interval", f"{INTERVAL:g}s")
     try:
         daemon.wait_log("cycle outlet: ok", timeout=60)
+        # The watchlist changes while the daemon runs: it applies from the next cycle.
+        assert run_cli("watch", "import", watchlist, "--db", db).code == 0
         # One daemon per archive: a second one names the first.
         second = run_cli("daemon", "--config", config, timeout=30)
         assert second.code == 1
@@ -198,6 +207,15 @@ def test_sigterm_stops_a_running_crawl_and_sighup_reloads(
     assert "Traceback" not in daemon.log
     # The crawl was told to stop, not waited for (pages take 30 s each).
     assert took < 45, f"took {took:.0f}s to stop"
+    # It stopped with the daemon (no crawl left behind) and its run says it was interrupted.
+    db = tmp_path / "newsmon.db"
+    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline") if _names(p, db)]
+    conn = sqlite3.connect(db)
+    try:
+        last_run = conn.execute("SELECT status FROM crawl_runs ORDER BY id DESC").fetchone()
+    finally:
+        conn.close()
+    assert last_run == ("interrupted",)
     state = json.loads(run_cli("status", "--json", "--config", config).out)
     assert state["heartbeat"]["state"] == "stopped"
     check = run_cli("status", "--check", "--config", config)

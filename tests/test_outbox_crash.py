@@ -120,6 +120,9 @@ def test_restart_between_send_and_mark_sent_repeats_only_the_alert_in_flight(
     assert restarted.stdout.split() == ["3", "1"]  # three sent, one of them recovered
     titles = Counter(m.title for m in receiver.wait_for(4))
     assert sorted(titles.values()) == [1, 1, 2]  # the alert in flight twice, the others once
+    # Both deliveries of the alert in flight carry its key, so a receiver can drop the repeat.
+    keys = Counter(m.headers.get("Idempotency-Key") for m in receiver.messages)
+    assert sorted(keys.values()) == [1, 1, 2] and all(k and k.startswith("match:") for k in keys)
     assert statuses(db_path) == Counter(sent=3)
     # A further run repeats nothing.
     assert run(DRAIN, db_path, receiver.url()).stdout.split() == ["0", "0"]

@@ -93,11 +93,15 @@ class AlarabySpider(Discovery):
         if not self.config.sections:
             feed = self.outlet.base_url + self.outlet.full_feed_path
             yield self.source_request(feed, "feed", self.parse_feed, section=None)
-        # An empty archive (and no --since) is seeded from the sitemaps: see NEWSMON_SEED_*.
+        # Until one crawl has finished (and with no --since), the archive is seeded from the
+        # sitemaps: see NEWSMON_SEED_*. A first crawl that was killed after storing a few
+        # feed items must not leave the back catalogue unseeded for ever.
         self.seeding = (
             self.config.since is None
             and self.config.seed_articles > 0
-            and archive_for(self.crawler).execute("SELECT 1 FROM articles LIMIT 1").fetchone()
+            and archive_for(self.crawler)
+            .execute("SELECT 1 FROM crawl_runs WHERE status IN ('ok', 'partial') LIMIT 1")
+            .fetchone()
             is None
         )
         sitemaps = [u for u in self.robots.sitemaps if is_outlet_url(u, self.outlet)]

@@ -14,7 +14,7 @@ import click
 from crawler.outlets import ALARABY
 from crawler.store import StoreError
 from monitor.commands.common import db_option
-from monitor.commands.settings import config_option, read_config
+from monitor.commands.settings import config_option, read_sending_config
 from monitor.commands.table import print_table
 from monitor.config import Config, ConfigError, load_config, parse_duration
 from monitor.lock import ArchiveLock, LockHeld
@@ -104,10 +104,11 @@ def daemon(
     the configuration file, reloads the configuration. Watchlist changes made with
     `newsmon watch` apply from the next cycle.
     """
+    from monitor.notifier import check_config_targets
     from monitor.scheduler import Daemon
 
     overrides = {**_overrides(db_path, site, sections), "interval": interval}
-    config = read_config(config_path, **overrides)
+    config = read_sending_config(config_path, **overrides)
     _service_logging()
     _check_archive(config)
     lock = _lock(config, "daemon")
@@ -116,6 +117,7 @@ def daemon(
 
         def load() -> Config:
             fresh = load_config(config_path, overrides=overrides)
+            check_config_targets(fresh)
             install_redaction([t.url for t in fresh.targets])
             return fresh
 
@@ -146,7 +148,7 @@ def run(
     """
     from monitor.cycle import drain_outbox, run_recheck, run_source
 
-    config = read_config(config_path, **_overrides(db_path, site, sections))
+    config = read_sending_config(config_path, **_overrides(db_path, site, sections))
     _service_logging()
     for warning in config.warnings:
         log.warning("%s", warning)

@@ -35,6 +35,19 @@ def read_config(config_path: Path | None, **overrides: Any) -> Config:
         raise click.ClickException(str(exc)) from None
 
 
+def read_sending_config(config_path: Path | None, **overrides: Any) -> Config:
+    """``read_config`` for the commands that send alerts: apprise must also be able to use
+    every notification target (a mistyped URL stops the start, naming its line)."""
+    from monitor.notifier import check_config_targets
+
+    config = read_config(config_path, **overrides)
+    try:
+        check_config_targets(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return config
+
+
 @click.group()
 def config() -> None:
     """Show the effective configuration, or write a commented example."""
@@ -47,7 +60,7 @@ def show(config_path: Path | None) -> None:
     notification URL masked."""
     import tomli_w
 
-    cfg = read_config(config_path)
+    cfg = read_sending_config(config_path)
     for warning in cfg.warnings:
         click.echo(f"warning: {warning}", err=True)
     source = str(cfg.path) if cfg.path else "none (defaults)"
@@ -79,7 +92,11 @@ def as_toml(cfg: Config) -> dict[str, Any]:
             "misfire_grace": d(cfg.misfire_grace),
         },
         "recheck": {"every": [[d(age), d(every)] for age, every in cfg.recheck]},
-        "notify": {"expire_after": d(cfg.expire_after), "max_backoff": d(cfg.max_backoff)},
+        "notify": {
+            "expire_after": d(cfg.expire_after),
+            "max_backoff": d(cfg.max_backoff),
+            "retry_every": d(cfg.retry_every),
+        },
         "health": {
             "fetch_failures": cfg.fetch_failures,
             "extraction_failures": cfg.extraction_failures,

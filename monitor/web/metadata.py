@@ -1,8 +1,16 @@
-"""Titles, descriptions and canned queries of the web view (datasette metadata)."""
+"""Titles, descriptions and canned queries of the web view (datasette metadata).
+
+Every table of the archive has a title and a description here (tests/test_web.py checks the
+schema against this list). Notification target URLs are secrets and are not in the archive:
+alerts name their target by ``target_key``, a hash, and nothing here shows more.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from monitor.web.cells import FEED_ALL
+from monitor.web.queries import QUERIES
 
 DATABASE = "newsmon"
 
@@ -52,82 +60,115 @@ TABLES: dict[str, dict[str, Any]] = {
         ),
         "sort_desc": "articles",
     },
+    "crawl_pages": {
+        "title": "Crawled pages",
+        "description": (
+            "Every article page fetched: its HTTP validators (ETag, Last-Modified), when it was"
+            " last fetched and checked, and its failures in a row."
+        ),
+    },
+    "crawl_sources": {
+        "title": "Crawl sources",
+        "description": (
+            "The feeds, sitemaps and listings the crawler reads, with their state: items seen,"
+            " last success, failures in a row and the last error."
+        ),
+    },
+    "watches": {
+        "title": "Watches",
+        "description": (
+            "The watchlist: each watch's terms (any one fires), terms that must also appear"
+            " (all_of) or must not (none_of), fields, sections and notification tags."
+        ),
+        "label_column": "name",
+    },
+    "matches": {
+        "title": "Matches",
+        "description": (
+            "One row per mention that fired a watch on an article version: field, offset,"
+            " the words as written and a snippet (see 'Matches per watch' for a readable list)."
+        ),
+        "sort_desc": "id",
+    },
+    "alerts": {
+        "title": "Alerts",
+        "description": (
+            "The outbox: one row per alert and notification target, with its status, tries"
+            " and last error. A target is named by target_key, a hash of its URL; the URL is"
+            " never stored. See 'Alerts by status' for a readable list."
+        ),
+        "sort_desc": "id",
+    },
+    "health": {
+        "title": "Health problems",
+        "description": (
+            "Problems the daemon noticed (a source failing, a feed empty, a silent archive),"
+            " while they last and after: when each was opened, alerted, reminded and closed."
+        ),
+        "sort_desc": "id",
+    },
+    "daemon_state": {
+        "title": "Daemon state",
+        "description": "The daemon's heartbeat and each job's last and next run (as JSON).",
+    },
 }
 
 # Tables that only serve the machinery; listed, but out of the way.
-HIDDEN = ("signatures", "lsh_bands", "fingerprint_meta", "_sqlite_migrations", "article_text")
-
-QUERIES: dict[str, dict[str, Any]] = {
-    "search": {
-        "title": "Search articles",
-        "description": (
-            "Full-text search of titles and bodies. Your words are folded like the index"
-            " (tashkeel, hamza forms, ة/ه, ى/ي do not matter); every word must appear."
-        ),
-        "sql": (
-            "select a.id, a.title, a.section, a.published_at, a.url, a.version\n"
-            "from article_text_fts f join articles a on a.id = f.rowid\n"
-            "where article_text_fts match fts_fold(:q)\n"
-            "order by f.rank limit 100"
-        ),
+HIDDEN: dict[str, dict[str, str]] = {
+    "signatures": {
+        "title": "MinHash signatures",
+        "description": "Each article's MinHash signature, for near-duplicate detection.",
     },
-    "latest": {
-        "title": "Latest articles",
-        "description": "The 100 most recently published articles.",
-        "sql": (
-            "select id, title, section, published_at, url, version, last_seen_at\n"
-            "from articles order by julianday(published_at) desc, id desc limit 100"
-        ),
+    "lsh_bands": {
+        "title": "LSH bands",
+        "description": "Locality-sensitive hashing bands of the signatures (candidate lookup).",
     },
-    "history": {
-        "title": "Article history",
-        "description": (
-            "An article's versions with what changed in each. `article` is a node id, a"
-            " stored id, or any URL of the article."
-        ),
-        "sql": (
-            "with target as (\n"
-            "  select id from articles where node_id = :article or cast(id as text) = :article\n"
-            "  union select article_id from article_urls where url = canonical_url(:article)\n"
-            "  limit 1\n"
-            ")\n"
-            "select v.number as version, v.recorded_at, v.kind,\n"
-            "  json_extract(v.record, '$.title') as title,\n"
-            "  coalesce(diff_summary(v.changes), 'first seen') as what_changed,\n"
-            "  diff_html(v.changes) as diff\n"
-            "from versions v where v.article_id = (select id from target)\n"
-            "order by v.number"
-        ),
+    "fingerprint_meta": {
+        "title": "Fingerprint settings",
+        "description": "The MinHash parameters the signatures were computed with.",
     },
-    "edited": {
-        "title": "Recent edits",
-        "description": (
-            "Versions recorded in the last 7 days that changed an article already seen"
-            " (headline or text edits)."
-        ),
-        "sql": (
-            "select v.article_id, a.title, v.number as version, v.recorded_at,\n"
-            "  diff_summary(v.changes) as what_changed, a.url\n"
-            "from versions v join articles a on a.id = v.article_id\n"
-            "where v.kind = 'edit' and julianday(v.recorded_at) >= julianday('now', '-7 days')\n"
-            "order by v.id desc limit 200"
-        ),
+    "_sqlite_migrations": {
+        "title": "Migrations",
+        "description": "The schema migrations applied to this file (sqlite-utils).",
+    },
+    "article_text": {
+        "title": "Folded article text",
+        "description": "Titles and bodies folded for search; indexed by article_text_fts.",
+    },
+    "article_text_fts": {
+        "title": "Full-text index",
+        "description": "The FTS5 index of the folded text (the search box uses it).",
+    },
+    "cursors": {
+        "title": "Step cursors",
+        "description": "How far each step (matching) has read the versions table.",
+    },
+    "target_state": {
+        "title": "Target state",
+        "description": "Per notification target (by hash): when its last digest went out.",
     },
 }
 
+LINKS = (
+    "<a href='/-/newsmon/report'>Trends</a> ·"
+    f" <a href='/{DATABASE}/alerts'>Alerts</a> ·"
+    f" <a href='/{DATABASE}/matches_per_watch'>Matches per watch</a> ·"
+    f" <a href='{FEED_ALL}' type='application/atom+xml'>Atom feed of the alerts</a>"
+)
+
 
 def metadata(*, password: bool = False) -> dict[str, Any]:
-    tables = {**TABLES, **{name: {"hidden": True} for name in HIDDEN}}
+    tables = {**TABLES, **{name: {**meta, "hidden": True} for name, meta in HIDDEN.items()}}
     meta: dict[str, Any] = {
         "title": "newsmon — Al-Araby Al-Jadeed archive",
         "description_html": (
             "Articles of العربي الجديد collected by newsmon, with every revision, watchlist"
-            " matches and alerts. <a href='/-/newsmon/report'>Trends</a>."
+            f" matches and alerts. {LINKS}"
         ),
         "databases": {
             DATABASE: {
                 "title": "Archive",
-                "description": "The newsmon archive, opened read-only.",
+                "description_html": f"The newsmon archive, opened read-only. {LINKS}",
                 "tables": tables,
                 "queries": QUERIES,
             }

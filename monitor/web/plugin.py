@@ -8,12 +8,15 @@ SQL functions registered on every connection:
   query the way the index was folded (datasette's version only quotes it);
 - ``canonical_url(url)``: the outlet's canonical form of any URL of an article;
 - ``diff_summary(changes)`` / ``diff_html(changes)``: a version's stored diff, readable.
+
+Routes: ``/-/newsmon/report`` (the trends chart, and its SVG), ``/-/newsmon/feed.atom`` (every
+alert) and ``/-/newsmon/feed/<watch>.atom`` (one watch's, its name percent-encoded).
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import hashlib
 import json
 import sqlite3
 import urllib.parse
@@ -26,6 +29,8 @@ from crawler.fingerprint import canonical_url
 from crawler.revisions import Changes
 from crawler.store import fts_query
 from crawler.text import fold
+from monitor.web import cells
+from monitor.web.cells import diff_html
 
 
 def _fold(value: object) -> str | None:
@@ -57,47 +62,6 @@ def _diff_summary(value: object) -> str | None:
     return changes.summary() if changes else None
 
 
-def diff_html(changes: Changes) -> str:
-    """A version's changes as HTML: deleted words struck through, inserted ones in bold."""
-    parts = []
-    for change in changes.fields:
-        old = html.escape(change.old or "")
-        new = html.escape(change.new or "")
-        # Old and new on lines of their own: an arrow between them would point the wrong way
-        # in one of the two directions.
-        parts.append(
-            f"<b>{html.escape(change.label)}</b>"
-            f"<div dir='auto'>− <del class='newsmon'>{old}</del></div>"
-            f"<div dir='auto'>+ <ins class='newsmon'>{new}</ins></div>"
-        )
-    for para in changes.paragraphs:
-        where = (para.new_index if para.new_index is not None else para.old_index) or 0
-        if para.kind == "changed":
-            words = []
-            for op, text in para.words:
-                text = html.escape(text)
-                if op == "delete":
-                    words.append(f"<del class='newsmon'>{text}</del>")
-                elif op == "insert":
-                    words.append(f"<ins class='newsmon'>{text}</ins>")
-                else:
-                    words.append(text)
-            body = " ".join(words)
-        elif para.kind == "added":
-            body = f"<ins class='newsmon'>{html.escape(para.new or '')}</ins>"
-        else:
-            body = f"<del class='newsmon'>{html.escape(para.old or '')}</del>"
-        parts.append(f"<b>paragraph {where + 1} ({para.kind})</b><div dir='auto'>{body}</div>")
-    for lc in changes.lists:
-        signs = [f"+{v}" for v in lc.added] + [f"−{v}" for v in lc.removed]
-        parts.append(
-            f"<b>{html.escape(lc.field)}</b><div dir='auto'>{html.escape(' '.join(signs))}</div>"
-        )
-    # Each part is a block with its own direction: English labels left to right, Arabic text
-    # right to left, in the same cell.
-    return "".join(f"<div>{part}</div>" for part in parts)
-
-
 def _diff_html(value: object) -> str | None:
     changes = _changes(value)
     return diff_html(changes) if changes else None
@@ -116,17 +80,8 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 
 @hookimpl
-def render_cell(value: Any, column: str) -> Any:
-    from markupsafe import Markup
-
-    # diff_html() returns markup we built and escaped ourselves; show it as HTML, not text.
-    if column == "diff" and isinstance(value, str) and value.startswith("<div><b>"):
-        return Markup(value)
-    # Article links: the Arabic slug shown readable, the link itself kept percent-encoded.
-    if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):
-        shown = urllib.parse.unquote(value)
-        return Markup(f"<a href='{html.escape(value)}' dir='auto'>{html.escape(shown)}</a>")
-    return None
+def render_cell(row: Any, value: Any, column: str, database: str | None, datasette: Any) -> Any:
+    return cells.render(row, value, column, database, datasette.urls.path)
 
 
 STATIC_MOUNT = "newsmon-static"
@@ -148,7 +103,7 @@ async def _report_svg(request: Any, datasette: Any) -> Response:
 
     days = _days(request)
     watches = request.args.getlist("watch")
-    db = datasette.get_database("newsmon")
+    db = _database(datasette)
 
     def build(conn: sqlite3.Connection) -> bytes:
         from sqlite_utils import Database
@@ -159,11 +114,63 @@ async def _report_svg(request: Any, datasette: Any) -> Response:
     return Response(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-def _days(request: Any) -> int:
+def _database(datasette: Any) -> Any:
+    from monitor.web.metadata import DATABASE
+
+    # The archive is "newsmon" under `newsmon serve`; a plain `datasette FILE.db` names it
+    # after the file.
     try:
-        return max(1, min(3650, int(request.args.get("days") or 30)))
+        return datasette.get_database(DATABASE)
+    except KeyError:
+        return datasette.get_database()
+
+
+async def _feed(request: Any, datasette: Any) -> Response:
+    from monitor import alertfeed as feed
+    from monitor.store import WatchStoreError
+
+    raw = request.url_vars.get("watch")
+    watch = urllib.parse.unquote(raw) if raw is not None else None
+    limit = _int_arg(request, "limit", feed.DEFAULT_LIMIT, 1, 10_000)
+    db = _database(datasette)
+    self_url = datasette.absolute_url(request, datasette.urls.path(cells.feed_path(watch)))
+    if watch is None:
+        page = datasette.urls.database(db.name) + "/alerts"
+    else:
+        page = (
+            datasette.urls.database(db.name)
+            + "/watch_matches?watch="
+            + (urllib.parse.quote(watch, safe=""))
+        )
+    alternate = datasette.absolute_url(request, page)
+
+    def build(conn: sqlite3.Connection) -> bytes:
+        from sqlite_utils import Database
+
+        return feed.build(
+            Database(conn), watch=watch, limit=limit, self_url=self_url, alternate_url=alternate
+        )
+
+    try:
+        body = await db.execute_fn(build)
+    except WatchStoreError as exc:
+        return Response.text(f"{exc}\n", status=404)
+    # Feed readers poll: an unchanged feed is answered with 304 and no body.
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag in (request.headers.get("if-none-match") or ""):
+        return Response("", status=304, headers={"ETag": etag})
+    return Response(body, content_type=feed.CONTENT_TYPE, headers={"ETag": etag})
+
+
+def _int_arg(request: Any, name: str, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(request.args.get(name) or default)))
     except ValueError:
-        return 30
+        return default
+
+
+def _days(request: Any) -> int:
+    return _int_arg(request, "days", 30, 1, 3650)
 
 
 def _bad_basic_credentials(scope: dict[str, Any]) -> bool:
@@ -205,4 +212,7 @@ def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/newsmon/report$", _report_page),
         (r"^/-/newsmon/report\.svg$", _report_svg),
+        (r"^/-/newsmon/feed\.atom$", _feed),
+        # Matched against the raw path: the name arrives percent-encoded.
+        (r"^/-/newsmon/feed/(?P<watch>[^/]+)\.atom$", _feed),
     ]
