@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from alerting import GAZA, story
+from alerting import GAZA, local_target, story
 
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
@@ -84,7 +84,7 @@ def write(db_path: str, target_url: str, ack_path: str, start: int, stop: int) -
     """Run operations ``start``..``stop-1``; after each article is stored (committed), append
     ``index node version verdict`` to ``ack_path`` in one write() — the acknowledgement."""
     db = open_monitor_db(db_path)
-    target = Target(target_url)
+    target = local_target(target_url)
     config = Config()
     ack = os.open(ack_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     for index in range(start, stop):

@@ -20,14 +20,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alerting import story
+from alerting import local_target, story
 from conftest import ROOT, cli_env
 from rewrites import one_sentence_edit, sample
 
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
 from crawler.store import record_article
-from monitor.config import Config, Target
+from monitor.config import Config
 from monitor.receiver import Receiver
 from monitor.runner import match_step, notify_step
 from monitor.store import add_watch, open_monitor_db
@@ -85,8 +85,8 @@ def build_archive(path: Path) -> None:
     receiver = Receiver().start()
     try:
         targets = [
-            Target(receiver.url("/desk"), tags=("desk",)),
-            Target(f"json://127.0.0.1:{closed_port()}/hook?-X-Token={CANARY}"),
+            local_target(receiver.url("/desk"), tags=("desk",)),
+            local_target(f"json://127.0.0.1:{closed_port()}/hook?-X-Token={CANARY}"),
         ]
         step = match_step(db, targets)
         assert step.matches >= 4
