@@ -31,6 +31,7 @@ from conftest import ROOT, CliRunner, ReplicaSite
 from test_daemon import Daemon as DaemonProcess
 from test_daemon import wait_for, write_config
 
+from crawler.addresses import EVERYTHING
 from monitor.config import Config, Target
 from monitor.crawling import CrawlOptions, crawl_command, run_crawl
 from monitor.crawling import _environment as crawl_environment
@@ -144,7 +145,7 @@ def test_sigkill_the_writer_at_random_points(
 
     # A clean restart finishes the work: everything due is delivered.
     db = open_monitor_db(db_path)
-    target = Target(url)
+    target = Target(url, allowance=EVERYTHING)
     match_step(db, [target])
     last = notify_step(db, Config(), [target])
     counts = Counter(r[0] for r in db.execute("SELECT status FROM alerts"))
