@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,13 @@ def urlset(locs: list[str], head: str = "", extra: str = "") -> bytes:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("hostile")
+    with hostile_crawl(tmp_path_factory.mktemp("hostile")) as found:
+        yield found
+
+
+@contextmanager
+def hostile_crawl(tmp: Path) -> Iterator[dict[str, Any]]:
+    """The crawl of hostile feeds and sitemaps, with its servers still up."""
     db = tmp / "archive.db"
     secret = tmp / "secret.txt"
     secret.write_text("CANARY-FILE-51d7e2", encoding="utf-8")
