@@ -13,21 +13,13 @@ from urllib.parse import quote
 
 import pytest
 from conftest import ROOT, ReplicaSite
+from crawlproc import FAST
 
 from crawler import crawlstate
 from crawler.store import iter_articles, open_db
 from crawler.text import clean
 from monitor.replica import DataDir, Fault, Hit
 
-# Tests only: no politeness delay, fast AutoThrottle, every sitemap date wanted.
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_START_DELAY": "0",
-    "AUTOTHROTTLE_MAX_DELAY": "0.1",
-    "NEWSMON_SITEMAP_DAYS": "0",
-    "RETRY_TIMES": "1",
-    "LOG_LEVEL": "INFO",
-}
 DISALLOWED = "/preview/"
 
 
