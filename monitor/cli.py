@@ -54,6 +54,7 @@ def _register() -> None:
         archive,
         crawl,
         daemon,
+        demo,
         extract,
         revisions,
         settings,
@@ -61,7 +62,7 @@ def _register() -> None:
         web,
     )
 
-    for module in (archive, crawl, daemon, extract, revisions, watch, alerts, web, settings):
+    for module in (archive, crawl, daemon, demo, extract, revisions, watch, alerts, web, settings):
         for command in module.COMMANDS:
             cli.add_command(command)
 

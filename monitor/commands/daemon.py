@@ -24,7 +24,9 @@ from monitor.store import open_monitor_db
 log = logging.getLogger(__name__)
 
 
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+def duration_option_callback(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> Any:
     if value is None:
         return None
     try:
@@ -52,7 +54,7 @@ def _overrides(db_path: Path | None, site: str | None, sections: tuple[str, ...]
     return {"db_path": db_path, "site": site, "sections": sections}
 
 
-def _service_logging() -> None:
+def service_logging() -> None:
     """A service says what it does: INFO lines unless -v asked for more."""
     root = logging.getLogger()
     if root.level > logging.INFO or root.level == logging.NOTSET:
@@ -83,7 +85,7 @@ def _check_archive(config: Config) -> None:
 @click.command()
 @click.option(
     "--interval",
-    callback=_duration,
+    callback=duration_option_callback,
     metavar="DURATION",
     help="Crawl every source this often (30s, 15m, 1h), overriding their schedules.",
 )
@@ -109,7 +111,7 @@ def daemon(
 
     overrides = {**_overrides(db_path, site, sections), "interval": interval}
     config = read_sending_config(config_path, **overrides)
-    _service_logging()
+    service_logging()
     _check_archive(config)
     lock = _lock(config, "daemon")
     try:
@@ -149,7 +151,7 @@ def run(
     from monitor.cycle import drain_outbox, run_recheck, run_source
 
     config = read_sending_config(config_path, **_overrides(db_path, site, sections))
-    _service_logging()
+    service_logging()
     for warning in config.warnings:
         log.warning("%s", warning)
     _check_archive(config)
@@ -247,66 +249,4 @@ def _print_status(state: Any) -> None:
     click.echo("status: ok" if not state.problems else "status: " + "; ".join(state.problems))
 
 
-@click.command()
-@click.option(
-    "--dir",
-    "workdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Keep the demo's files (archive, configuration, replica data) here [default: a"
-    " temporary directory, removed at the end].",
-)
-@click.option(
-    "--interval",
-    callback=_duration,
-    default="10s",
-    show_default=True,
-    metavar="DURATION",
-    help="How often the demo's daemon crawls the replica.",
-)
-def demo(workdir: Path | None, interval: timedelta) -> None:
-    """See the whole product work on this machine, no internet needed (about a minute).
-
-    Serves the replica outlet shipped with newsmon on 127.0.0.1, runs the daemon against it
-    with an example watchlist and a local receiver that prints each alert as it arrives,
-    publishes and then edits an article in the replica, and ends with `newsmon status`.
-    """
-    import tempfile
-
-    from monitor.demo import run_demo
-
-    _service_logging()
-    logging.getLogger("monitor.crawling").setLevel(logging.WARNING)
-
-    def show(message: Any) -> None:
-        click.secho(f"\n── alert received: {message.title}", fg="green", bold=True)
-        click.echo(message.message.rstrip() + "\n")
-
-    def say(text: str) -> None:
-        click.secho(text, fg="cyan")
-
-    with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp:
-        where = workdir or Path(tmp)
-        where.mkdir(parents=True, exist_ok=True)
-        result = run_demo(where, interval=interval, say=say, show_alert=show)
-        click.echo("")
-        ctx = click.get_current_context()
-        ctx.invoke(
-            status,
-            as_json=False,
-            check=False,
-            db_path=where / "newsmon.db",
-            config_path=where / "config.toml",
-        )
-    click.echo("")
-    click.echo(
-        f"demo: {result.alerts} alert(s) received; the published article was"
-        f" {'' if result.published_alert else 'NOT '}alerted, its edited headline"
-        f" {'' if result.change_alert else 'NOT '}alerted."
-    )
-    if workdir:
-        click.echo(f"its files are in {workdir} (newsmon status --config {workdir}/config.toml)")
-    if not (result.published_alert and result.change_alert):
-        raise click.ClickException("the demo did not see every alert it expected")
-
-
-COMMANDS = [daemon, run, status, demo]
+COMMANDS = [daemon, run, status]
