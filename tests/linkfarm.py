@@ -15,6 +15,13 @@ from faultserver import XML, Behaviour, FaultServer, Handler, page
 CANONICAL = "https://www.alaraby.co.uk"
 PER_SITEMAP = 1000
 NODE_BASE = 7_000_000
+# How the farm is crawled (test and figures alike): no seeding, eight at a time, no throttle.
+CRAWL_SETTINGS = {
+    "NEWSMON_SEED_ARTICLES": "0",
+    "CONCURRENT_REQUESTS": "8",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "AUTOTHROTTLE_ENABLED": "0",
+}
 # Words for titles and paragraphs.
 _VOCABULARY = (
     "الحكومة البرلمان الاقتصاد الموازنة الانتخابات المعارضة الوزير الرئيس المدينة القرية"

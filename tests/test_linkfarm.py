@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from crawlproc import crawl
 from faultserver import FaultServer, status
-from linkfarm import farm
+from linkfarm import CRAWL_SETTINGS, farm
 
 from crawler.store import counts, open_db
 
@@ -37,12 +37,7 @@ def test_ten_thousand_pages_with_flat_memory_and_no_descriptor_leak(tmp_path: Pa
             db,
             "-a",
             "sections=politics",
-            settings={
-                "NEWSMON_SEED_ARTICLES": "0",
-                "CONCURRENT_REQUESTS": "8",
-                "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-                "AUTOTHROTTLE_ENABLED": "0",
-            },
+            settings=CRAWL_SETTINGS,
             sample_every=0.25,
             timeout=270,
         )

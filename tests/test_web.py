@@ -314,47 +314,24 @@ def test_served_feeds_are_the_cli_feeds(server: str, archive: Path, run_cli) -> 
 
 
 def test_other_addresses_need_a_password(archive: Path, tmp_path: Path) -> None:
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-            "--db",
-            str(archive),
-        ],
-        capture_output=True,
-        text=True,
-        env=cli_env(tmp_path),
-        timeout=60,
-    )
+    command = [sys.executable, "-m", "monitor", "serve", "--host", "0.0.0.0", "--port", "0"]
+
+    def serve_everywhere(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, "--db", str(archive)],
+            capture_output=True,
+            text=True,
+            env={**cli_env(tmp_path), **env},
+            timeout=60,
+        )
+
+    refused = serve_everywhere()
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
         "Error: refusing to serve on 0.0.0.0 without a password:"
         " set NEWSMON_WEB_PASSWORD (or bind to 127.0.0.1)"
     ]
-    arabic = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-            "--db",
-            str(archive),
-        ],
-        capture_output=True,
-        text=True,
-        env={**cli_env(tmp_path), "NEWSMON_WEB_PASSWORD": "كلمة"},
-        timeout=60,
-    )
+    arabic = serve_everywhere(NEWSMON_WEB_PASSWORD="كلمة")
     assert arabic.returncode == 1 and "must be ASCII" in arabic.stderr
     proc, url = start_server(
         archive, tmp_path, "--host", "0.0.0.0", env={"NEWSMON_WEB_PASSWORD": "s3cret-pass"}

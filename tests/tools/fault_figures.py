@@ -24,7 +24,7 @@ import test_faults_fetch as fetch
 import test_faults_input as inputs
 from crawlproc import article_url, crawl, urls_file
 from faultserver import Bombs, FaultServer, Listener, page, redirect
-from linkfarm import farm, path_of
+from linkfarm import CRAWL_SETTINGS, farm, path_of
 
 from crawler import crawlstate
 from crawler.store import open_db
@@ -215,12 +215,7 @@ def link_farm(tmp: Path, every: int) -> None:
             db,
             "-a",
             "sections=politics",
-            settings={
-                "NEWSMON_SEED_ARTICLES": "0",
-                "CONCURRENT_REQUESTS": "8",
-                "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-                "AUTOTHROTTLE_ENABLED": "0",
-            },
+            settings=CRAWL_SETTINGS,
             sample_every=0.25,
             timeout=600,
         )
