@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from lxml import etree
 from sqlite_utils import Database
 
+from crawler.articles import get_version
 from crawler.dates import OUTLET_TZ
 from crawler.fingerprint import canonical_url
-from crawler.store import get_version
 from monitor import __version__
 from monitor.alerttext import SNIPPET_MARK
 from monitor.store import WatchStoreError, get_watch, has_monitor_tables

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 from urllib.parse import unquote, urlsplit
 
+from crawler.articles import StoredArticle
 from crawler.seedformat import render
-from crawler.store import StoredArticle
 from crawler.text import fold, tokens
 
 Format = Literal["seed", "jsonl", "csv"]

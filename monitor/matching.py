@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from crawler.articles import Version, get_version, versions_after
 from crawler.identity import boilerplate_keys
 from crawler.items import Article
-from crawler.store import Version, get_version, utcnow, versions_after
+from crawler.store import utcnow
 from crawler.transaction import writing
 from monitor.evaluation import WatchPlan, compile_watches, new_mentions
 from monitor.fieldtext import body_text

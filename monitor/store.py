@@ -21,7 +21,8 @@ from typing import Any, Literal
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from crawler.store import StoreError, last_version_id, open_db, utcnow
+from crawler.articles import last_version_id
+from crawler.store import StoreError, open_db, utcnow
 from crawler.transaction import writing
 from monitor.watchlist import Term, Watch
 

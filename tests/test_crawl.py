@@ -16,7 +16,8 @@ from conftest import ROOT, ReplicaSite
 from crawlproc import FAST
 
 from crawler import crawlstate
-from crawler.store import iter_articles, open_db
+from crawler.articles import iter_articles
+from crawler.store import open_db
 from crawler.text import clean
 from monitor.replica import DataDir, Fault, Hit
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from crawler import crawlstate
 from crawler.dates import OUTLET_TZ
-from crawler.store import migrations, open_db
+from crawler.schema import migrations
+from crawler.store import open_db
 
 URL = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"
 FEED = "https://www.alaraby.co.uk/rss/politics"

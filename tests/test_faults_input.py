@@ -20,7 +20,8 @@ from faultserver import XML, Bombs, FaultServer, Listener, gzip_file, page, stat
 from linkfarm import article, path_of
 
 from crawler import crawlstate
-from crawler.store import iter_articles, open_db
+from crawler.articles import iter_articles
+from crawler.store import open_db
 from crawler.text import clean
 from monitor.config import Config
 from monitor.health import current_problems

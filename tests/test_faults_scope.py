@@ -25,8 +25,9 @@ from faultserver import (
 from linkfarm import article, path_of
 
 from crawler import crawlstate
+from crawler.articles import iter_articles
 from crawler.middlewares.robots import ROBOTS_MAX_BYTES
-from crawler.store import iter_articles, open_db
+from crawler.store import open_db
 
 TOTAL = 100
 

@@ -8,17 +8,10 @@ from pathlib import Path
 import pytest
 from rewrites import half_rewrite, one_sentence_edit, sample
 
+from crawler.articles import article_urls, counts, find_article, related, versions
 from crawler.identity import boilerplate_among, fingerprint, identify, short_paragraph_keys
 from crawler.items import Article
-from crawler.store import (
-    article_urls,
-    counts,
-    find_article,
-    open_db,
-    record_article,
-    related,
-    versions,
-)
+from crawler.store import open_db, record_article
 
 CANONICAL = (
     "https://www.alaraby.co.uk/politics/%D8%A2%D9%84%D9%8A%D8%A9-%D8%AA%D9%86%D8%B3%D9%8A%D9%82"

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from conftest import CliRunner, ReplicaSite
 
-from crawler.store import article_urls, counts, find_article, open_db
+from crawler.articles import article_urls, counts, find_article
+from crawler.store import open_db
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "RETRY_TIMES=0"]
 ALLOW = {"NEWSMON_ALLOW_PRIVATE": "1"}

@@ -19,7 +19,8 @@ from crawlproc import crawl
 from faultserver import FaultServer, status
 from linkfarm import CRAWL_SETTINGS, farm
 
-from crawler.store import counts, open_db
+from crawler.articles import counts
+from crawler.store import open_db
 
 PAGES = 10_000
 ARTICLE_EVERY = 10

@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler import crawlstate
+from crawler.articles import get_article
 from crawler.crawlconfig import ConfigError, build_config
 from crawler.crawled import Crawled
 from crawler.dates import OUTLET_TZ
@@ -25,7 +26,7 @@ from crawler.pipelines import (
     normalise,
 )
 from crawler.spiders.alaraby import AlarabySpider
-from crawler.store import get_article, open_db
+from crawler.store import open_db
 
 URL = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"
 MIRROR = "https://aajsa.com/politics/%d8%ba%d8%b2%d8%a9?utm_source=x"

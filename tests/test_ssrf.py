@@ -25,7 +25,8 @@ from crawler.addresses import (
     check_url,
     parse_allowance,
 )
-from crawler.store import iter_articles, open_db
+from crawler.articles import iter_articles
+from crawler.store import open_db
 from monitor.config import ConfigError, Target, load_config
 from monitor.crawling import CrawlError, CrawlOptions, run_crawl
 from monitor.notifier import Message, deliver, servers

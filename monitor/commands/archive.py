@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
+from crawler.articles import iter_articles, search
 from crawler.dates import OUTLET_TZ, parse_display_date
 from crawler.items import Article
 from crawler.seedformat import SeedFormatError, parse_many
-from crawler.store import iter_articles, record_article, search
+from crawler.store import record_article
 from crawler.transaction import writing
 from monitor import exports
 from monitor.commands.common import db_option, open_archive

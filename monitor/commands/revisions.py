@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
+from crawler.articles import Version, article_urls, find_article, get_article, related, versions
 from crawler.revisions import diff as diff_articles
-from crawler.store import Version, article_urls, find_article, get_article, related, versions
 from monitor.commands.common import db_option, open_archive
 from monitor.commands.table import print_table
 from monitor.diffview import render_changes

@@ -25,9 +25,9 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from crawler.articles import fts_query
 from crawler.fingerprint import canonical_url
 from crawler.revisions import Changes
-from crawler.store import fts_query
 from crawler.text import fold
 from monitor.web import cells
 from monitor.web.cells import diff_html
