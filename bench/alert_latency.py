@@ -43,7 +43,7 @@ import tomli_w
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import parse_duration  # noqa: E402
+from monitor.durations import parse_duration  # noqa: E402
 from monitor.receiver import Receiver  # noqa: E402
 from monitor.replica import DEFAULT_DATA, Replica  # noqa: E402
 

@@ -23,7 +23,8 @@ from typing import Any
 
 import tomli_w
 
-from monitor.config import Config, load_config
+from monitor.config import Config
+from monitor.configfile import load_config
 from monitor.receiver import Received, Receiver
 from monitor.replica import DEFAULT_DATA, Replica
 from monitor.scheduler import Daemon

@@ -22,7 +22,8 @@ from sqlite_utils import Database
 
 from crawler.transaction import writing
 from monitor.alerttext import health_message
-from monitor.config import Config, Target, format_duration
+from monitor.config import Config, Target
+from monitor.durations import format_duration
 from monitor.notifier import route
 from monitor.outbox import add_message
 

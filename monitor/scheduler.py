@@ -30,9 +30,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config, ConfigError, Source, format_duration
+from monitor.config import Config, ConfigError, Source
 from monitor.crontab import crontab_trigger
 from monitor.cycle import RECHECK, drain_outbox, record_next_run, run_recheck, run_source
+from monitor.durations import format_duration
 from monitor.recheck import shortest_period
 from monitor.store import open_monitor_db, set_state
 

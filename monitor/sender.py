@@ -27,7 +27,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.alerttext import digest_message
-from monitor.config import Target, format_duration
+from monitor.config import Target
+from monitor.durations import format_duration
 from monitor.notifier import Delivery, Message, deliver
 from monitor.outbox import info_from_json, target_key
 

@@ -12,13 +12,9 @@ import pytest
 from conftest import CliRunner
 from tables import read_tsv, unescape
 
-from monitor.config import (
-    ConfigError,
-    format_duration,
-    load_config,
-    parse_duration,
-    split_urls,
-)
+from monitor.config import ConfigError
+from monitor.configfile import load_config, split_urls
+from monitor.durations import format_duration, parse_duration
 
 BAD = read_tsv("bad-configs.tsv")
 

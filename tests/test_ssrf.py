@@ -27,7 +27,8 @@ from crawler.addresses import (
 )
 from crawler.articles import iter_articles
 from crawler.store import open_db
-from monitor.config import ConfigError, Target, load_config
+from monitor.config import ConfigError, Target
+from monitor.configfile import load_config
 from monitor.crawling import CrawlError, CrawlOptions, run_crawl
 from monitor.notifier import Message, deliver, servers
 from monitor.receiver import Receiver

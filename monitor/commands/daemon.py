@@ -16,7 +16,9 @@ from crawler.store import StoreError
 from monitor.commands.common import db_option
 from monitor.commands.settings import config_option, read_sending_config
 from monitor.commands.table import print_table
-from monitor.config import Config, ConfigError, load_config, parse_duration
+from monitor.config import Config, ConfigError
+from monitor.configfile import load_config
+from monitor.durations import parse_duration
 from monitor.lock import ArchiveLock, LockHeld
 from monitor.secrets import install as install_redaction
 from monitor.store import open_monitor_db

@@ -10,13 +10,9 @@ from typing import Any
 import click
 
 from crawler.addresses import Allowance
-from monitor.config import (
-    Config,
-    ConfigError,
-    default_config_path,
-    format_duration,
-    load_config,
-)
+from monitor.config import Config, ConfigError, default_config_path
+from monitor.configfile import load_config
+from monitor.durations import format_duration
 from monitor.secrets import mask_url
 
 config_option = click.option(
