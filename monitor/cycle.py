@@ -9,6 +9,7 @@ one summary line.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
 import threading
 import time
@@ -17,9 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
 from crawler.outlets import ALARABY
-from monitor.config import Config, Source
-from monitor.crawling import CrawlError, CrawlOptions, CrawlSummary, run_crawl
+from crawler.store import StoreError
+from monitor.config import Config, Source, Target
+from monitor.crawling import CrawlError, CrawlOptions, CrawlProgress, CrawlSummary, run_crawl
+from monitor.notifier import TargetError
 from monitor.recheck import due_urls
 from monitor.runner import all_targets, health_step, match_step, notify_step
 from monitor.store import get_state, open_monitor_db, set_state
@@ -140,24 +145,27 @@ def _cycle(
     _record_start(config, job)
     summary: CrawlSummary | None = None
     message = ""
+    early = EarlyAlerts(config, stop)
     try:
-        summary = run_crawl(options, stop=stop)
+        summary = run_crawl(options, early, stop=stop)
         status, message = summary.status, summary.message
         if summary.failed and summary.log_tail and not message:
             message = summary.log_tail[-1]
     except CrawlError as exc:
         status, message = "failed", str(exc)
-    matches = sent = failed = 0
+    finally:
+        early.close()
+    matches, sent, failed = early.matches, early.sent, early.failed
     # Whatever the crawl managed to store is matched and delivered, even after a failure.
     db = open_monitor_db(config.db_path)
     try:
         targets = all_targets(config)
-        matches = match_step(db, targets).matches
+        matches += match_step(db, targets).matches
         health_step(db, config, targets)
-        if not (stop is not None and stop.is_set()):
+        if not _stopping(stop):
             with DELIVERY:
                 drained = notify_step(db, config, targets)
-            sent, failed = drained.sent, drained.failed
+            sent, failed = sent + drained.sent, failed + drained.failed
     finally:
         db.conn.close()
     progress = summary.progress if summary else None
@@ -177,6 +185,50 @@ def _cycle(
     (log.warning if status in ("failed", "interrupted") else log.info)("%s", report.line())
     _record(config, report)
     return report
+
+
+class EarlyAlerts:
+    """Matches and delivers while the crawl is still running, each time it reports articles
+    stored, so an alert does not wait for the rest of the crawl (the other feeds, the
+    sitemaps, at the configured politeness delay between requests). The cycle's own match and
+    delivery after the crawl still run: they pick up whatever is left."""
+
+    def __init__(self, config: Config, stop: threading.Event | None) -> None:
+        self.config, self.stop = config, stop
+        self.targets: list[Target] | None = None
+        self.stored = 0
+        self.matches = self.sent = self.failed = 0
+        self.db: Database | None = None
+
+    def __call__(self, progress: CrawlProgress) -> None:
+        stored = progress.new + progress.changed
+        if stored <= self.stored or _stopping(self.stop):
+            return
+        self.stored = stored
+        try:
+            if self.targets is None:
+                self.targets = all_targets(self.config)
+            if self.db is None:
+                self.db = open_monitor_db(self.config.db_path)
+            found = match_step(self.db, self.targets).matches
+            self.matches += found
+            if found:
+                with DELIVERY:
+                    drained = notify_step(self.db, self.config, self.targets)
+                self.sent += drained.sent
+                self.failed += drained.failed
+        except (StoreError, TargetError, sqlite3.Error, OSError) as exc:
+            # The crawl goes on; the match after it tries again.
+            log.warning("matching during the crawl failed (retried after it): %s", exc)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.conn.close()
+            self.db = None
+
+
+def _stopping(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
 
 
 def _now() -> str:

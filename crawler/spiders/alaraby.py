@@ -86,13 +86,14 @@ class AlarabySpider(Discovery):
                 self.claimed.add(page)
                 yield self.page_request(page, "urls", states.get(page))
             return
+        if not self.config.sections:
+            # First: the scheduler hands out the first request before it has seen the rest.
+            feed = self.outlet.base_url + self.outlet.full_feed_path
+            yield self.source_request(feed, "feed", self.parse_feed, section=None)
         sections = self.config.sections or self.outlet.sections
         for section in sections:
             feed = self.outlet.base_url + self.outlet.section_feed_path.format(section=section)
             yield self.source_request(feed, "feed", self.parse_feed, section=section)
-        if not self.config.sections:
-            feed = self.outlet.base_url + self.outlet.full_feed_path
-            yield self.source_request(feed, "feed", self.parse_feed, section=None)
         # Until one crawl has finished (and with no --since), the archive is seeded from the
         # sitemaps: see NEWSMON_SEED_*. A first crawl that was killed after storing a few
         # feed items must not leave the back catalogue unseeded for ever.
