@@ -12,10 +12,10 @@ alert's arrival. The daemon's crawls use ``--delay`` between requests (the demo'
 tests' 0s by default; the product's default is 2s, for the real site).
 
 Each alert's latency is split, from the replica's request log and the daemon's log, into the
-wait until a poll's crawl reads the feed (uniform within one interval: polls start every N
-seconds) and the time from that feed request to the alert, itself made of the crawl's other
-requests (to its last one) and what follows (the crawl process storing and exiting, matching,
-delivering). The crawl process's start-up (poll start to its first request) is shown too; it
+wait until a poll's crawl reads a feed holding the article (uniform within one interval: polls
+start every N seconds) and the time from that feed request to the alert, itself made of the
+crawl's requests up to the alert (the article's page among them) and what follows the last of
+them (storing, matching, delivering: the daemon matches while the crawl is still running). The crawl process's start-up (poll start to its first request) is shown too; it
 delays every feed request by the same amount, so it does not add to the latency. The worst
 case is therefore about N + (feed request to alert). Goal: <= N + 2 s. Not a test.
 """
@@ -62,8 +62,8 @@ class Trial:
     latency: float  # published → alert received
     wait: float  # published → the delivering crawl's first feed request
     to_alert: float  # that feed request → alert received
-    fetching: float  # that feed request → the crawl's last request
-    after: float  # last request → alert received
+    fetching: float  # that feed request → the crawl's last request before the alert
+    after: float  # that request → alert received (storing, matching, sending)
     startup: float  # the poll began → its crawl's first request (robots.txt)
 
 
@@ -173,6 +173,11 @@ def main() -> None:
                             time.sleep(0.05)
                         if arrived is None:
                             sys.exit(f"trial {n}: no alert:\n" + read_log()[-3000:])
+                        # The delivering cycle is logged when it ends, maybe after the alert.
+                        while time.monotonic() < deadline and not any(
+                            end >= arrived for _start, end, _s in cycles(read_log())
+                        ):
+                            time.sleep(0.2)
                         trial = split(published, arrived, cycles(read_log()), replica)
                         trials.append(trial)
                         print(
@@ -195,12 +200,14 @@ def main() -> None:
 def split(
     published: float, arrived: float, logged: list[tuple[float, float, str]], replica: Replica
 ) -> Trial:
-    """Where the time went: the cycle that delivered is the last one to begin before the
-    alert arrived; its crawl's requests are the replica's hits from that moment on."""
+    """Where the time went. The delivering poll is the logged cycle running when the alert
+    arrived (alerts go out while the crawl runs, or right after it); the feed request that
+    brought the article is the poll's first feed request after publication."""
     began = max((start for start, _end, _s in logged if start <= arrived), default=published)
     hits = [h for h in replica.hits if began <= h.at <= arrived]
     first = min((h.at for h in hits), default=began)
-    feed = min((h.at for h in hits if h.path.startswith("/rss")), default=first)
+    feeds = [h.at for h in hits if h.path.startswith("/rss") and h.at >= published]
+    feed = min(feeds, default=first)
     last = max((h.at for h in hits), default=first)
     return Trial(
         latency=arrived - published,
