@@ -93,13 +93,22 @@ class Discovery(NewsSpider):
         try:
             sitemap = parse_sitemap(
                 response.body,
+                base=url,
                 max_size=self.settings.getint("NEWSMON_SITEMAP_MAXSIZE"),
                 max_entries=self.settings.getint("NEWSMON_SITEMAP_MAX_URLS"),
+                legacy_encoding=self.outlet.legacy_encoding,
             )
         except SitemapError as exc:
             self.book.failure(self, url, "sitemap", response.status, str(exc))
             yield from self.sitemaps_settled()
             return
+        problems = list(sitemap.problems)
+        off_site = sum(1 for e in sitemap.entries if not is_outlet_url(e.loc, self.outlet))
+        if off_site:
+            problems.append(f"{off_site} entries off the outlet were skipped")
+        for problem in problems:
+            log.warning("sitemap %s: %s", url, problem)
+            self.crawler.stats.inc_value("newsmon/sitemap_problems")
         self.sitemap_found = True
         kind: SourceKind = "sitemapindex" if sitemap.kind == "index" else "sitemap"
         self.book.success(url, kind, response, items=len(sitemap.entries))
