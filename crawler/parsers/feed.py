@@ -73,17 +73,19 @@ class _Tally:
         out = []
         if self.off_site:
             hosts = ", ".join(h for h, _n in self.off_site.most_common(3))
-            out.append(
-                f"{self.off_site.total()} items linking off the outlet ({hosts}) were skipped"
-            )
+            out.append(f"{_items(self.off_site.total())} linking off the outlet ({hosts}) skipped")
         if self.no_link:
-            out.append(f"{self.no_link} item(s) with no link were skipped")
+            out.append(f"{_items(self.no_link)} with no link skipped")
         if self.bad_dates:
             out.append(
-                f"{len(self.bad_dates)} items have a date that could not be read "
-                f"(e.g. {self.bad_dates[0][:60]!r}); kept without one"
+                f"{_items(len(self.bad_dates))} with a date that could not be read "
+                f"(e.g. {self.bad_dates[0][:60]!r}) kept without one"
             )
         return out
+
+
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
 
 
 def read_feed(

@@ -83,7 +83,7 @@ def read_document(body: bytes | str, content_type: str | None = None) -> FeedDoc
         raise FeedError(f"not a feed: its root element is <{kind}>, not <rss> or <feed>")
     if not ended:
         problems.append(
-            f"the feed was cut short: {len(complete)} complete item(s) read, the rest lost"
+            f"the feed was cut short: the {len(complete)} complete items before the cut were read"
         )
     return FeedDocument(root, kind, tuple(complete), tuple(problems))
 

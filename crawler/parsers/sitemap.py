@@ -161,6 +161,10 @@ def parse_sitemap(
     return _sitemap(child, entries, tally)
 
 
+def count_entries(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
+
+
 @dataclass(slots=True)
 class _Tally:
     bad_locs: int = 0
@@ -171,13 +175,15 @@ class _Tally:
     def lines(self, kept: int) -> tuple[str, ...]:
         out = []
         if self.cut:
-            out.append(f"the sitemap was cut short: {kept} complete entries read, the rest lost")
+            out.append(
+                f"the sitemap was cut short: the {kept} complete entries before the cut were read"
+            )
         if self.bad_locs:
-            out.append(f"{self.bad_locs} entries without a usable URL were skipped")
+            out.append(f"{count_entries(self.bad_locs)} without a usable URL skipped")
         if self.bad_dates:
             out.append(
-                f"{self.bad_dates} entries have a date that could not be read "
-                f"(e.g. {self.bad_date[:40]!r}); kept without one"
+                f"{count_entries(self.bad_dates)} with a date that could not be read "
+                f"(e.g. {self.bad_date[:40]!r}) kept without one"
             )
         return tuple(out)
 

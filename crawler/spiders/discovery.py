@@ -24,7 +24,7 @@ from crawler.middlewares.robots import RobotsDisallowed
 from crawler.outlets import section_of_path
 from crawler.parsers.feed import FeedError, FeedItem, read_feed
 from crawler.parsers.listing import parse_listing
-from crawler.parsers.sitemap import SitemapEntry, SitemapError, parse_sitemap
+from crawler.parsers.sitemap import SitemapEntry, SitemapError, count_entries, parse_sitemap
 from crawler.spiders.base import NewsSpider, describe, header, iso, now, older, path_of, status_of
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Discovery(NewsSpider):
         problems = list(sitemap.problems)
         off_site = sum(1 for e in sitemap.entries if not is_outlet_url(e.loc, self.outlet))
         if off_site:
-            problems.append(f"{off_site} entries off the outlet were skipped")
+            problems.append(f"{count_entries(off_site)} off the outlet skipped")
         for problem in problems:
             log.warning("sitemap %s: %s", url, problem)
             self.crawler.stats.inc_value("newsmon/sitemap_problems")
