@@ -178,15 +178,45 @@ def parse_machine_date(text: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
+        parsed = _w3c_partial(value)
+        if parsed is None:
+            try:
+                parsed = parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                parsed = None
+            # RFC 5322: "-0000" is UTC, though email.utils returns it without a zone.
+            if parsed is not None and parsed.tzinfo is None and _UNKNOWN_ZONE.search(value):
+                parsed = parsed.replace(tzinfo=UTC)
     if parsed is None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=OUTLET_TZ)
     return parsed
+
+
+# W3C Datetime (sitemaps) allows a year alone or a year and month.
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2}))?$")
+_UNKNOWN_ZONE = re.compile(r"\s-0000\s*$")
+
+
+def _w3c_partial(value: str) -> datetime | None:
+    m = _YEAR_MONTH.match(value)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group("y")), int(m.group("m") or 1), 1, tzinfo=OUTLET_TZ)
+    except ValueError:
+        return None
+
+
+def parse_written_date(text: str | None) -> datetime | None:
+    """An absolute date as the outlet writes it in Arabic (``السبت 15 أغسطس 2026 - 21:56``),
+    never a relative one: for machine fields that a CMS filled with the display form."""
+    if not text or not text.strip():
+        return None
+    folded = " ".join(fold(text).split())
+    found = _ABSOLUTE.search(folded)
+    return _absolute(found, folded) if found else None
 
 
 def format_display_date(moment: datetime) -> str:

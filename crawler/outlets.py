@@ -68,6 +68,8 @@ class TextMarkers:
     title_suffixes: tuple[str, ...]
     # Headings of related-links boxes inside the body [guess: the usual Arabic labels].
     related_labels: tuple[str, ...]
+    # media:credit is "<rights> / <credit>"; these rights words are not a credit [real: " Free / "].
+    image_rights: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,13 @@ class Outlet:
     markers: TextMarkers | None = None
     # Drupal's <link rel="shortlink" href="/node/<nid>"> names the node id [guess: Drupal 8].
     node_path_pattern: re.Pattern[str] = re.compile(r"/node/(?P<nid>\d+)(?:$|[/?#])")
+    # Other guid forms a Drupal feed gives, should the site's Views change [guess]: the bare node
+    # id, Drupal 7's "<nid> at <base url>", the node's URL or an Atom id ending in node/<nid>.
+    guid_fallbacks: tuple[re.Pattern[str], ...] = (
+        re.compile(r"^\s*(?P<nid>\d{1,12})\s*$"),
+        re.compile(r"^\s*(?P<nid>\d{1,12})\s+at\s+https?://\S+\s*$"),
+        re.compile(r"^\s*\S*?(?:^|[/:])node/(?P<nid>\d{1,12})/?\s*$"),
+    )
     # Section labels as pages and feeds print them, mapped to URL sections [real labels].
     section_labels: tuple[tuple[str, str], ...] = field(default=())
     # Path prefixes that are never articles (tags, topics, authors, feeds, files) [real/guess].
@@ -237,6 +246,7 @@ ALARABY = Outlet(
         desk_author="العربي الجديد",
         title_suffixes=(" | العربي الجديد", " - العربي الجديد", " | Alaraby"),
         related_labels=("اقرأ أيضاً", "مواضيع ذات صلة", "شاهد أيضاً", "اقرأ المزيد"),
+        image_rights=("Free",),
     ),
     section_labels=(
         ("سياسة", "politics"),
@@ -267,9 +277,13 @@ ALARABY = Outlet(
 
 
 def node_id_from_guid(guid: str, outlet: Outlet = ALARABY) -> str | None:
-    """The Drupal node id in a feed item's guid (``14405285ab-cd-14405285-ef-gh-14405285``)."""
-    m = outlet.guid_pattern.match(guid or "")
-    return m.group("nid") if m else None
+    """The Drupal node id in a feed item's guid (``14405285ab-cd-14405285-ef-gh-14405285``, or
+    one of the ``guid_fallbacks`` forms)."""
+    for pattern in (outlet.guid_pattern, *outlet.guid_fallbacks):
+        m = pattern.match(guid or "")
+        if m:
+            return m.group("nid")
+    return None
 
 
 def layout_for(day: date | None, outlet: Outlet = ALARABY) -> PageLayout:

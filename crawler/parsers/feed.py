@@ -1,55 +1,48 @@
-"""The outlet's RSS feeds → one ``Article`` per item, read as fully as the feed allows.
+"""The outlet's feeds → one ``Article`` per item, read as fully as the feed allows.
 
-Per item (``shared/outlet/README.md``): the guid names the Drupal node id; ``link`` the article
-URL; ``title`` and ``description`` in CDATA; ``media:content`` the image with its caption and
-credit; ``content:encoded`` the whole body as plain text (paragraphs split by blank lines, HTML
-entities still escaped) followed by a second CDATA with an ``<img>``; ``dc:creator``;
-``category``; ``pubDate`` in +0300. The XML is parsed without entity expansion, DTDs or network
-access, so a hostile feed can neither expand nor reach a local file or URL.
+Per item of the real RSS 2.0 feed (``shared/outlet/README.md``): the guid names the Drupal node
+id; ``link`` the article URL; ``title`` and ``description`` in CDATA; ``media:content`` the image
+with its caption and credit; ``content:encoded`` the whole body as plain text (paragraphs split
+by blank lines, HTML entities still escaped) followed by a second CDATA with an ``<img>``;
+``dc:creator``; ``category``; ``pubDate`` in +0300.
+
+Other shapes are read too, should the site's Drupal Views change: HTML in any field, other guid
+forms, relative links, dates in GMT or ISO form, RSS 1.0 (RDF) and Atom. An item linking off
+the outlet is skipped. What was wrong with the feed is returned as ``Feed.problems``: one plain
+line per kind of problem, however many items it touched.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.dates import parse_machine_date
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.items import Article, Source
-from crawler.outlets import ALARABY, Outlet, node_id_from_guid, section_of_path
+from crawler.outlets import (
+    ALARABY,
+    Outlet,
+    node_id_from_guid,
+    section_for_label,
+    section_of_path,
+)
+from crawler.parsers import feedfields as f
 from crawler.parsers.cleaning import clean_body
 from crawler.parsers.common import normalise_authors, strip_title_suffix
-from crawler.parsers.html import paragraphs, parse_html, xml_parser
-from crawler.seedformat import split_credit
-from crawler.text import clean, clean_line
+from crawler.parsers.feedtext import body as body_paragraphs
+from crawler.parsers.feedtext import plain, split_authors
+from crawler.parsers.feedxml import FeedError, read_document
+
+__all__ = ["PARSER", "Feed", "FeedError", "FeedItem", "iter_links", "parse_feed", "read_feed"]
 
 PARSER = "alaraby/feed"
-
-NS = {
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "media": "http://search.yahoo.com/mrss/",
-    "atom": "http://www.w3.org/2005/Atom",
-}
-_BLANK_RUN = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
-# The trailing markup of content:encoded's second CDATA (``<div><img …/></div>``).
-_TRAILING_MARKUP = re.compile(
-    r"(?:\s*<(?:div|img|figure|p)\b[^>]*>\s*(?:</(?:div|figure|p)>)?)+\s*$"
-)
-_HTML_BODY = re.compile(r"</p>|<br\s*/?>|<p[\s>]", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*[،,]\s*")
-
-
-class FeedError(ValueError):
-    """Not a feed: one line for the log and the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +53,63 @@ class FeedItem:
     key: str  # a hash of what the item says: equal keys mean an unchanged item
 
 
+@dataclass(frozen=True, slots=True)
+class Feed:
+    items: tuple[FeedItem, ...]
+    # What was wrong, in plain words: one line per kind of problem.
+    problems: tuple[str, ...] = ()
+    kind: str = "rss"  # "rss", "RDF" (RSS 1.0) or "feed" (Atom)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Problems counted over the items, reported once each."""
+
+    off_site: Counter[str] = field(default_factory=Counter)
+    no_link: int = 0
+    bad_dates: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.off_site:
+            hosts = ", ".join(h for h, _n in self.off_site.most_common(3))
+            out.append(f"{_items(self.off_site.total())} linking off the outlet ({hosts}) skipped")
+        if self.no_link:
+            out.append(f"{_items(self.no_link)} with no link skipped")
+        if self.bad_dates:
+            out.append(
+                f"{_items(len(self.bad_dates))} with a date that could not be read "
+                f"(e.g. {self.bad_dates[0][:60]!r}) kept without one"
+            )
+        return out
+
+
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
+
+
+def read_feed(
+    body: bytes | str,
+    *,
+    fetched_at: datetime | None = None,
+    section: str | None = None,
+    content_type: str | None = None,
+    outlet: Outlet = ALARABY,
+) -> Feed:
+    """Every usable item of an RSS 2.0, RSS 1.0 or Atom feed. ``section`` is the feed's own
+    section (``/rss/<section>``), used for items whose URL does not name one. Raises
+    ``FeedError`` if ``body`` is no feed at all."""
+    doc = read_document(body, content_type)
+    base = f.feed_base(doc.root, outlet)
+    tally = _Tally()
+    items = []
+    for el in doc.entries:
+        item = _item(el, base, fetched_at, section, outlet, tally)
+        if item is not None:
+            items.append(item)
+    return Feed(tuple(items), (*doc.problems, *tally.lines()), doc.kind)
+
+
 def parse_feed(
     body: bytes | str,
     *,
@@ -67,67 +117,58 @@ def parse_feed(
     section: str | None = None,
     outlet: Outlet = ALARABY,
 ) -> list[FeedItem]:
-    """Every item of an RSS 2.0 feed. ``section`` is the feed's own section (``/rss/<section>``),
-    used for items whose URL does not name one. Raises ``FeedError`` if ``body`` is no feed."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    try:
-        root = etree.fromstring(data.lstrip(), parser=xml_parser())
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(f"not an RSS feed: {exc}") from None
-    if root is None or etree.QName(root).localname not in ("rss", "RDF"):
-        raise FeedError("not an RSS feed: no <rss> root element")
-    return [
-        item
-        for item in (_item(el, fetched_at, section, outlet) for el in root.iter("item", "{*}item"))
-        if item is not None
-    ]
+    """The items of ``read_feed``, without its problems."""
+    return list(read_feed(body, fetched_at=fetched_at, section=section, outlet=outlet).items)
 
 
-def _child(el: etree._Element, name: str) -> etree._Element | None:
-    prefix, _, local = name.rpartition(":")
-    tag = f"{{{NS[prefix]}}}{local}" if prefix else local
-    return el.find(tag)
-
-
-def _text(el: etree._Element | None) -> str:
-    if el is None:
-        return ""
-    return "".join(el.itertext())
+# One item ---------------------------------------------------------------------------------------
 
 
 def _item(
-    el: etree._Element, fetched_at: datetime | None, section: str | None, outlet: Outlet
+    el: etree._Element,
+    base: str,
+    fetched_at: datetime | None,
+    section: str | None,
+    outlet: Outlet,
+    tally: _Tally,
 ) -> FeedItem | None:
-    title = strip_title_suffix(clean_line(_text(_child(el, "title"))), outlet)
-    link = _text(_child(el, "link")).strip() or None
-    guid = _text(_child(el, "guid")).strip() or None
-    if not title and not link:
+    guid = f.guid_of(el)
+    link = f.link(el, guid)
+    if not link:
+        tally.no_link += 1
         return None
-    url = canonical_url(link, outlet) if link and is_outlet_url(link, outlet) else link
-    image_url, caption, credit = _media(el)
-    body_paras = _body(_text(_child(el, "content:encoded")))
-    cleaned = clean_body(body_paras, outlet)
-    creators = [
-        name
-        for creator in el.findall(f"{{{NS['dc']}}}creator")
-        for name in _AUTHOR_SPLIT.split(clean_line(_text(creator)))
-    ]
-    summary = "\n".join(cleaned.summary) or clean_line(_text(_child(el, "description"))) or None
-    categories = [clean_line(_text(c)) for c in el.findall("category")]
-    path_section = section_of_path(_path(url), outlet) if url else None
+    absolute = urljoin(f.item_base(el, base, outlet), link.strip())
+    if not is_outlet_url(absolute, outlet):
+        tally.off_site[urlsplit(absolute).hostname or absolute.split(":", 1)[0]] += 1
+        return None
+    url = canonical_url(absolute, outlet)
+    title = strip_title_suffix(plain(f.title_of(el)), outlet)
+    image_url, caption, credit = f.media(el, base, outlet)
+    cleaned = clean_body(body_paragraphs(f.body_markup(el), outlet), outlet)
+    summary = "\n".join(cleaned.summary) or plain(f.summary_of(el)) or None
+    labels = [plain(f.label(c)) for c in f.categories(el)]
+    labels = list(dict.fromkeys(label for label in labels if label))
+    section_labels = [s for s in (section_for_label(label, outlet) for label in labels) if s]
+    category = next((c for c in labels if not section_for_label(c, outlet)), None)
+    published, modified = f.dates(el, tally.bad_dates)
     fields = {
         "title": title,
         "url": url,
         "node_id": node_id_from_guid(guid or "", outlet),
-        "section": path_section or section,
-        "category": next((c for c in categories if c), None),
-        "published_at": parse_machine_date(_text(_child(el, "pubDate"))),
+        "section": (
+            section_of_path(urlsplit(url).path, outlet)
+            or section
+            or next(iter(section_labels), None)
+        ),
+        "category": category or next(iter(labels), None),
+        "published_at": published,
+        "modified_at": modified,
         "summary": summary,
         "image_url": image_url,
         "caption": caption,
         "credit": credit,
         "body": cleaned.body,
-        "authors": normalise_authors(creators, outlet),
+        "authors": normalise_authors(split_authors(f.creators(el), outlet), outlet),
     }
     sources: tuple[tuple[str, Source], ...] = tuple(
         (k, "feed") for k, v in fields.items() if v not in (None, "", ())
@@ -139,43 +180,6 @@ def _item(
         parser=PARSER,
     )
     return FeedItem(article, guid, link, _key(article))
-
-
-def _media(el: etree._Element) -> tuple[str | None, str | None, str | None]:
-    media = _child(el, "media:content")
-    url = media.get("url") if media is not None else None
-    if not url:
-        enclosure = el.find("enclosure")
-        url = enclosure.get("url") if enclosure is not None else None
-    description = _child(media, "media:description") if media is not None else None
-    line = clean_line(_text(description))
-    caption, credit = split_credit(line) if line else (None, None)
-    return (url.strip() if url else None), caption, credit
-
-
-def _body(raw: str) -> list[str]:
-    """content:encoded as paragraphs: plain text split on blank lines, a single newline kept
-    inside a paragraph; HTML (other feeds put markup there) read as a page would be."""
-    raw = _TRAILING_MARKUP.sub("", raw.strip("\n\r\t "))
-    if _HTML_BODY.search(raw):
-        root = parse_html(f"<div>{raw}</div>")
-        container = root.find(".//div")
-        return paragraphs(container if container is not None else root)
-    # The outlet escapes entities inside CDATA (&quot;, &amp;nbsp;): undo both levels.
-    text = _unescape(raw)
-    return [p for p in (clean(block) for block in _BLANK_RUN.split(text)) if p]
-
-
-def _unescape(text: str) -> str:
-    for _ in range(2):
-        if "&" not in text:
-            break
-        text = html.unescape(text)
-    return text
-
-
-def _path(url: str) -> str:
-    return urlsplit(url).path
 
 
 def _key(article: Article) -> str:

@@ -25,7 +25,6 @@ from crawler import crawlstate
 from crawler.addresses import AddressRefused, check_url
 from crawler.archive import archive_for
 from crawler.crawled import Crawled
-from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.middlewares.robots import (
     NETLOC_META,
     ROBOTS_META,
@@ -36,6 +35,7 @@ from crawler.middlewares.robots import (
 )
 from crawler.parsers.alaraby import parse_page
 from crawler.parsers.common import complete
+from crawler.parsers.sitemap import robots_sitemaps
 from crawler.spiders.base import PRIORITY, describe, header, now, status_of
 from crawler.spiders.discovery import Discovery
 
@@ -105,9 +105,7 @@ class AlarabySpider(Discovery):
             .fetchone()
             is None
         )
-        sitemaps = [u for u in self.robots.sitemaps if is_outlet_url(u, self.outlet)]
-        sitemaps.append(self.outlet.base_url + self.outlet.sitemap_path)
-        for sitemap in dict.fromkeys(canonical_url(u, self.outlet) for u in sitemaps):
+        for sitemap in robots_sitemaps(self.robots.sitemaps, self.outlet):
             yield self.sitemap_request(sitemap)
 
     def robots_failed(self, failure: Failure) -> None:

@@ -22,10 +22,10 @@ from crawler.crawlstate import SourceKind
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.middlewares.robots import RobotsDisallowed
 from crawler.outlets import section_of_path
-from crawler.parsers.feed import FeedError, FeedItem, parse_feed
+from crawler.parsers.feed import FeedError, FeedItem, read_feed
 from crawler.parsers.listing import parse_listing
-from crawler.parsers.sitemap import SitemapEntry, SitemapError, parse_sitemap
-from crawler.spiders.base import NewsSpider, describe, iso, now, older, path_of, status_of
+from crawler.parsers.sitemap import SitemapEntry, SitemapError, count_entries, parse_sitemap
+from crawler.spiders.base import NewsSpider, describe, header, iso, now, older, path_of, status_of
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,24 @@ class Discovery(NewsSpider):
 
     def parse_feed(self, response: Response, section: str | None = None) -> Iterator[Any]:
         url = response.meta["canonical"]
-        items: list[FeedItem] = []
+        items: tuple[FeedItem, ...] = ()
         if response.status != 304:
             try:
-                items = parse_feed(response.body, fetched_at=now(), section=section)
+                feed = read_feed(
+                    response.body,
+                    fetched_at=now(),
+                    section=section,
+                    content_type=header(response, b"Content-Type"),
+                    outlet=self.outlet,
+                )
             except FeedError as exc:
                 self.book.failure(self, url, "feed", response.status, str(exc))
                 yield from self.listing_fallback(section)
                 return
+            items = feed.items
+            for problem in feed.problems:
+                log.warning("feed %s: %s", url, problem)
+                self.crawler.stats.inc_value("newsmon/feed_problems")
         self.book.success(
             url, "feed", response, items=None if response.status == 304 else len(items)
         )
@@ -83,13 +93,22 @@ class Discovery(NewsSpider):
         try:
             sitemap = parse_sitemap(
                 response.body,
+                base=url,
                 max_size=self.settings.getint("NEWSMON_SITEMAP_MAXSIZE"),
                 max_entries=self.settings.getint("NEWSMON_SITEMAP_MAX_URLS"),
+                legacy_encoding=self.outlet.legacy_encoding,
             )
         except SitemapError as exc:
             self.book.failure(self, url, "sitemap", response.status, str(exc))
             yield from self.sitemaps_settled()
             return
+        problems = list(sitemap.problems)
+        off_site = sum(1 for e in sitemap.entries if not is_outlet_url(e.loc, self.outlet))
+        if off_site:
+            problems.append(f"{count_entries(off_site)} off the outlet skipped")
+        for problem in problems:
+            log.warning("sitemap %s: %s", url, problem)
+            self.crawler.stats.inc_value("newsmon/sitemap_problems")
         self.sitemap_found = True
         kind: SourceKind = "sitemapindex" if sitemap.kind == "index" else "sitemap"
         self.book.success(url, kind, response, items=len(sitemap.entries))
