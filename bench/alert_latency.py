@@ -15,9 +15,10 @@ Each alert's latency is split, from the replica's request log and the daemon's l
 wait until a poll's crawl reads a feed holding the article (uniform within one interval: polls
 start every N seconds) and the time from that feed request to the alert, itself made of the
 crawl's requests up to the alert (the article's page among them) and what follows the last of
-them (storing, matching, delivering: the daemon matches while the crawl is still running). The crawl process's start-up (poll start to its first request) is shown too; it
-delays every feed request by the same amount, so it does not add to the latency. The worst
-case is therefore about N + (feed request to alert). Goal: <= N + 2 s. Not a test.
+them (storing, matching, delivering: the daemon matches while the crawl is still running). The
+crawl process's start-up (poll start to its first request) is shown too; it delays every feed
+request by the same amount, so it does not add to the latency. The worst case is therefore about
+N + (feed request to alert). Goal: <= N + 2 s. Not a test.
 """
 
 from __future__ import annotations
