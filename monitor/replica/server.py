@@ -41,6 +41,7 @@ class Hit:
     user_agent: str
     if_none_match: str
     if_modified_since: str
+    arrived: float = 0.0  # time.time() when the request was read (``at`` is when answered)
 
     @property
     def target(self) -> str:
@@ -173,6 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         self._recorded = False
+        self._arrived = time.time()
         try:
             snap = self.server.data.snapshot()
             fault = self.server.fault_for(snap, path)
@@ -204,6 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
                 user_agent=self.headers.get("User-Agent", ""),
                 if_none_match=self.headers.get("If-None-Match", ""),
                 if_modified_since=self.headers.get("If-Modified-Since", ""),
+                arrived=self._arrived,
             )
         )
 
