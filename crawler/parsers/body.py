@@ -27,6 +27,7 @@ LABELLED_BOX_MAX_CHARS = 600
 # The summary sits at the top of the body: only the first elements are searched for its toggle.
 SUMMARY_SEARCH = 60
 MAX_ELEMENTS = 20000  # a hostile body: beyond this, no box detection
+_HAS_LINK = etree.XPath("boolean(.//a)")
 
 
 def body_containers(root: etree._Element, selector: str) -> list[etree._Element]:
@@ -55,6 +56,9 @@ def summary_block(
     """The summary bullets inside a body container and the elements to leave out of the body:
     the toggle (a button, a span...) and the list after it."""
     toggle = fold(markers.summary_toggle)
+    # Cheap test first (in C): the toggle's last word, which no hamza spelling changes.
+    if markers.summary_toggle.split()[-1] not in container.xpath("string()"):
+        return [], []
     for i, el in enumerate(container.iter()):
         if i > SUMMARY_SEARCH:
             break
@@ -89,6 +93,8 @@ def _next_list(el: etree._Element, container: etree._Element) -> etree._Element 
 def link_boxes(container: etree._Element, markers: TextMarkers) -> list[etree._Element]:
     """Blocks inside the body that are lists of links, or short boxes headed by a
     related-links label: never body text."""
+    if not _HAS_LINK(container):
+        return []
     labels = [fold(label) for label in (markers.deeper_label, *markers.related_labels)]
     text_len: dict[etree._Element, int] = {}
     link_len: dict[etree._Element, int] = {}

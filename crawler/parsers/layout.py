@@ -60,7 +60,8 @@ def _read_layout(
     paras: list[str] = []
     bullets: list[str] = []
     for container in body_containers(root, layout.body):
-        noise = [el for selector in layout.body_noise for el in css(container, selector)]
+        # One query for every noise selector: a selector list is one XPath union.
+        noise = css(container, ", ".join(layout.body_noise))
         found, summary_noise = summary_block(container, outlet.markers)
         bullets = bullets or found
         noise += summary_noise + link_boxes(container, outlet.markers)

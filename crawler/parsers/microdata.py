@@ -24,6 +24,7 @@ _URL_ATTRS = {"a": "href", "link": "href", "img": "src", "source": "src", "amp-i
 # Bounds for hostile markup: a page with thousands of items or properties.
 MAX_ITEMS = 200
 MAX_PROPS = 500
+_ITEMS = etree.XPath("//*[@itemscope and @itemtype]")
 
 
 def microdata_layer(root: etree._Element) -> Fields:
@@ -31,9 +32,7 @@ def microdata_layer(root: etree._Element) -> Fields:
     from crawler.parsers.structured import is_article_type, type_names
 
     item = None
-    for i, el in enumerate(root.iterfind(".//*[@itemscope]")):
-        if i >= MAX_ITEMS:
-            break
+    for el in _ITEMS(root)[:MAX_ITEMS]:
         if is_article_type(type_names((el.get("itemtype") or "").split())):
             item = el
             break
