@@ -168,6 +168,54 @@ def _dateparser_fallback(text: str, now: datetime | None) -> datetime | None:
     return result
 
 
+def _folded_tokens(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """``text`` folded word by word, joined by single spaces, and for each word its span in the
+    folded string and its start and end in ``text`` (to map a match back to what was printed)."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, int]] = []
+    pos = 0
+    for m in re.finditer(r"\S+", text):
+        word = fold(m.group()) or "_"
+        spans.append((pos, m.start(), m.end()))
+        parts.append(word)
+        pos += len(word) + 1
+    return " ".join(parts), spans
+
+
+def _original(spans: list[tuple[int, int, int]], start: int, end: int) -> tuple[int, int]:
+    """The span of ``text`` holding the words of folded offsets ``start``..``end``."""
+    first = max(i for i, s in enumerate(spans) if s[0] <= start)
+    last = max(i for i, s in enumerate(spans) if s[0] < end)
+    return spans[first][1], spans[last][2]
+
+
+def date_span(text: str) -> str | None:
+    """The day-month-year date in a printed date line, as printed (spelling and digits kept),
+    without the weekday, time, prefix or a Hijri date around it: ``الخميس 8 يونيو 2023 - 14:30``
+    → ``8 يونيو 2023``. None when the line holds no such date."""
+    folded, spans = _folded_tokens(text or "")
+    m = _ABSOLUTE.search(folded)
+    if not m or not spans:
+        return None
+    start, end = _original(spans, m.start(), m.end())
+    printed = text[start:end]
+    # A word may carry punctuation around the date ("(8", "2023،").
+    return re.sub(r"^\D+|\D+$", "", printed) or None
+
+
+def split_updated(text: str, labels: tuple[str, ...]) -> tuple[str, str | None]:
+    """A date line that also says when the article was updated (``نُشر في 8 يونيو 2023 | آخر
+    تحديث: 9 يونيو 2023``) → (the publication part, the update part or None)."""
+    folded, spans = _folded_tokens(text or "")
+    found = [i for i in (folded.find(fold(label)) for label in labels if label) if i >= 0]
+    if not found or not spans:
+        return text, None
+    at = min(found)
+    start, _end = _original(spans, at, at + 1)
+    before = text[:start].strip(" |-–،,")
+    return (before, text[start:]) if before else (text, None)
+
+
 def parse_machine_date(text: str | None) -> datetime | None:
     """RFC 822 (feeds) or ISO 8601 (JSON-LD, meta tags, sitemaps), timezone-aware; a value with
     no offset is taken to be in the outlet's zone."""

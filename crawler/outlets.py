@@ -70,6 +70,10 @@ class TextMarkers:
     related_labels: tuple[str, ...]
     # media:credit is "<rights> / <credit>"; these rights words are not a credit [real: " Free / "].
     image_rights: tuple[str, ...] = ()
+    # What introduces the update time in a date line [guess: the usual Arabic wording].
+    updated_labels: tuple[str, ...] = ("آخر تحديث", "تم التحديث", "حُدّث في", "تحديث")
+    # An advertising slot's label, alone on its line inside the body [guess].
+    ad_labels: tuple[str, ...] = ("إعلان", "إعلانات", "advertisement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +178,7 @@ ALARABY = Outlet(
             byline=".field--name-field-author-bio",
             date=".article-date time, .field--name-field-publish-date",
             figure="figure.field--name-field-image, .field--name-field-image figure",
-            image="img",
+            image="img, amp-img",
             caption="figcaption",
             credit="figcaption .credit",
             summary=".field--name-field-summary-points li",
@@ -189,6 +193,16 @@ ALARABY = Outlet(
                 ".related-articles",
                 ".deeper-box",
                 ".ad-slot",
+                # Chrome Drupal themes put inside the text field [guess: usual class names].
+                "[class*=newsletter]",
+                "[class*=advert]",
+                "[id^=div-gpt-ad]",
+                "ins.adsbygoogle",
+                "[class*=share]",
+                "[class*=social]",
+                ".field--name-field-tags",
+                "[class*=read-also]",
+                "[class*=related]",
                 "script",
                 "style",
                 "figure",
@@ -206,7 +220,7 @@ ALARABY = Outlet(
             byline=".article-header__writer-bio",
             date=".article-header__date .date",
             figure="figure.article-media",
-            image="img",
+            image="img, amp-img",
             caption=".article-media__caption",
             credit=".article-media__credit",
             summary=".article-summary__points li",
@@ -220,6 +234,16 @@ ALARABY = Outlet(
                 ".article-related",
                 ".article-deeper",
                 ".article-ad",
+                # Chrome Drupal themes put inside the text field [guess: usual class names].
+                "[class*=newsletter]",
+                "[class*=advert]",
+                "[id^=div-gpt-ad]",
+                "ins.adsbygoogle",
+                "[class*=share]",
+                "[class*=social]",
+                ".field--name-field-tags",
+                "[class*=read-also]",
+                "[class*=related]",
                 "script",
                 "style",
                 "figure",

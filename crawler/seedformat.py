@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from crawler.dates import parse_display_date
+from crawler.dates import format_display_date, parse_display_date
 from crawler.items import Article, Source
 from crawler.text import fold
 
@@ -48,7 +48,12 @@ def render(article: Article) -> str:
     head = [_one_line(article.title)]
     if article.byline:
         head.append(_one_line(article.byline))
-    head += ["", _one_line(article.date_line or "")]
+    # A record with a publication time but no printed date (a feed item, a relative date)
+    # still gets the date line the layout requires.
+    date_line = article.date_line or (
+        format_display_date(article.published_at) if article.published_at else ""
+    )
+    head += ["", _one_line(date_line)]
     caption_line = caption_with_credit(article.caption, article.credit)
     if caption_line:
         head.append(caption_line)

@@ -52,3 +52,17 @@ def test_format_display_date_round_trips() -> None:
     assert parse_display_date(format_display_date(moment)) == datetime(
         2020, 5, 12, tzinfo=OUTLET_TZ
     )
+
+
+LINES = read_tsv("date-lines.tsv")
+
+
+@pytest.mark.parametrize("case", LINES, ids=[c["id"] for c in LINES])
+def test_date_line_as_printed_and_update_part(case: dict[str, str]) -> None:
+    from crawler.dates import date_span, split_updated
+    from crawler.outlets import ALARABY
+
+    assert ALARABY.markers is not None
+    printed, updated = split_updated(case["line"], ALARABY.markers.updated_labels)
+    assert (date_span(printed) or "") == case["date_line"]
+    assert (updated or "") == case["updated"]

@@ -7,17 +7,29 @@ import json
 from typing import Any
 
 import pytest
-from golden import CASES, GOLDEN, dump, expected_path, extract
+from golden import CASES, GOLDEN, dump, expected_path, extract, rendered, text_path
 from tables import read_tsv, unescape
 
-CHECKS = read_tsv("golden/checks.tsv")
+CHECKS = read_tsv("golden/checks.tsv") + read_tsv("golden/page-checks.tsv")
 BY_ID = {c["id"]: c for c in CASES}
+RENDERED = [c for c in CASES if c.get("render") == "yes"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_extraction_matches_the_golden_json(case: dict[str, str]) -> None:
     expected = expected_path(case).read_text(encoding="utf-8")
     assert dump(extract(case)) == expected
+
+
+@pytest.mark.parametrize("case", RENDERED, ids=[c["id"] for c in RENDERED])
+def test_text_export_matches_the_expected_text(case: dict[str, str]) -> None:
+    """The seed-format export of the page, byte for byte (no final newline, as the sample)."""
+    assert rendered(case) == text_path(case).read_text(encoding="utf-8")
+
+
+def test_every_expected_text_has_a_case() -> None:
+    texts = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.txt")}
+    assert texts == {text_path(c).relative_to(GOLDEN).as_posix() for c in RENDERED}
 
 
 def test_every_stored_page_has_a_case() -> None:

@@ -4,43 +4,51 @@ Layers (``crawler.parsers.base``): JSON-LD, meta tags, the outlet's selectors fo
 layout in force (``crawler.outlets.PageLayout``, chosen by the article's date), and a generic
 extractor when no layout matches. A page that only the generic extractor could read is flagged
 ``layout_unknown``; one read by a layout other than the one its date calls for is flagged
-``layout_mismatch`` (the site changed its markup: time for a new layout record).
+``layout_mismatch`` (the site changed its markup: time for a new layout record). Without a
+machine-readable date the page's display date decides which layout was due. Dates that cannot
+be right get one warning and a flag: ``date_in_future`` (kept, but not used to pick a layout)
+and ``dates_inconsistent`` (a modification before publication: the modification time dropped).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.dates import OUTLET_TZ, format_display_date, parse_display_date, parse_machine_date
+from crawler.dates import (
+    OUTLET_TZ,
+    format_display_date,
+)
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.items import Article, Source
 from crawler.outlets import (
     ALARABY,
     Outlet,
-    PageLayout,
     layout_for,
     section_for_label,
     section_of_path,
 )
 from crawler.parsers.base import Fields, combine
 from crawler.parsers.charset import decode_bytes
-from crawler.parsers.cleaning import clean_body
 from crawler.parsers.common import normalise_authors, strip_title_suffix
 from crawler.parsers.fallback import fallback_layer
-from crawler.parsers.html import css, first, paragraphs, parse_document, text_of, texts
+from crawler.parsers.html import parse_document
+from crawler.parsers.layout import page_layer
 from crawler.parsers.structured import meta_layer, structured_layer
 from crawler.seedformat import split_credit
-from crawler.text import fold
+
+log = logging.getLogger(__name__)
 
 PARSER = "alaraby"
-_RELATIVE_HINT = re.compile(r"منذ|قبل|امس|الان|اليوم|البارحه")
+# A publication time later than the fetch by more than this is doubtful (clock skew, a typo
+# in the CMS); one warning and a flag, the date kept.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +91,15 @@ def read_page(
         "structured": structured_layer(root),
         "meta": meta_layer(root),
     }
-    day = _declared_day(layers)
+    reference = fetched_at or datetime.now(UTC)
+    day = _declared_day(layers, reference)
     expected = layout_for(day, outlet)
-    layout, page = _page_layer(root, expected, outlet, fetched_at)
+    layout, page = page_layer(root, expected, outlet, fetched_at)
     layers["page"] = page
+    if day is None and layout is not None:
+        # No machine-readable date: the page's own display date says which layout was due.
+        day = _day(page.get("published_at"), reference)
+        expected = layout_for(day, outlet) if day else layout
     if layout is None:
         flags.append("layout_unknown")
     elif layout is not expected:
@@ -94,101 +107,46 @@ def read_page(
     if layout is None or not page.get("body"):
         layers["fallback"] = fallback_layer(text, root, url, fetched_at)
     values, sources = combine(layers)
+    flags.extend(_check_dates(values, sources, reference, url))
     article = _article(values, sources, url, root, outlet, fetched_at, flags)
     name = layout.name if layout else "fallback"
     return PageResult(article.replace(parser=f"{PARSER}/{name}"), layout.name if layout else None)
 
 
-def _declared_day(layers: dict[Source, Fields]) -> date | None:
+def _declared_day(layers: dict[Source, Fields], reference: datetime) -> date | None:
     order: tuple[Source, ...] = ("structured", "meta")
     for layer in order:
-        moment = layers[layer].get("published_at")
-        if isinstance(moment, datetime):
-            return moment.astimezone(OUTLET_TZ).date()
+        day = _day(layers[layer].get("published_at"), reference)
+        if day is not None:
+            return day
     return None
 
 
-def _page_layer(
-    root: etree._Element, expected: PageLayout, outlet: Outlet, fetched_at: datetime | None
-) -> tuple[PageLayout | None, Fields]:
-    """The expected layout's fields, else those of the first other layout (newest first) that
-    matches the page, else whatever the expected layout found."""
-    tried = _read_layout(root, expected, outlet, fetched_at)
-    if _matches(tried):
-        return expected, tried
-    for layout in reversed(outlet.layouts):
-        if layout is expected:
-            continue
-        fields = _read_layout(root, layout, outlet, fetched_at)
-        if _matches(fields):
-            return layout, fields
-    return None, {k: v for k, v in tried.items() if k not in ("body", "summary")}
+def _day(moment: Any, reference: datetime) -> date | None:
+    """The outlet's calendar day of a plausible publication time (not one in the future)."""
+    if not isinstance(moment, datetime) or moment > reference + FUTURE_TOLERANCE:
+        return None
+    return moment.astimezone(OUTLET_TZ).date()
 
 
-def _matches(fields: Fields) -> bool:
-    return bool(fields.get("title") and fields.get("body"))
-
-
-def _read_layout(
-    root: etree._Element, layout: PageLayout, outlet: Outlet, fetched_at: datetime | None
-) -> Fields:
-    fields: Fields = {}
-    _put(fields, "title", text_of(first(root, layout.title)))
-    _put(fields, "byline", text_of(first(root, layout.byline)))
-    date_el = first(root, layout.date)
-    if date_el is not None:
-        line = text_of(date_el)
-        machine = parse_machine_date(date_el.get("datetime"))
-        moment = machine or parse_display_date(line, now=fetched_at)
-        if line and not _RELATIVE_HINT.search(fold(line)):
-            _put(fields, "date_line", line)
-        _put(fields, "published_at", moment)
-    figure = first(root, layout.figure)
-    if figure is not None:
-        _read_figure(figure, layout, fields)
-    _put(fields, "summary", "\n".join(texts(root, layout.summary)))
-    container = first(root, layout.body)
-    if container is not None:
-        noise = [el for selector in layout.body_noise for el in css(container, selector)]
-        cleaned = clean_body(paragraphs(container, noise), outlet)
-        _put(fields, "body", cleaned.body)
-        if cleaned.summary and "summary" not in fields:
-            fields["summary"] = "\n".join(cleaned.summary)
-    _put(fields, "tags", tuple(dict.fromkeys(texts(root, layout.tags))))
-    _put(fields, "authors", tuple(dict.fromkeys(texts(root, layout.authors))))
-    _put(fields, "category", text_of(first(root, layout.category)))
-    node = first(root, layout.node)
-    if node is not None:
-        _put(fields, "node_id", (node.get("data-history-node-id") or "").strip())
-    return fields
-
-
-def _read_figure(figure: etree._Element, layout: PageLayout, fields: Fields) -> None:
-    img = first(figure, layout.image)
-    if img is not None:
-        _put(fields, "image_url", (img.get("src") or img.get("data-src") or "").strip())
-    credit_el = first(figure, layout.credit)
-    caption_el = first(figure, layout.caption)
-    skip = [credit_el] if credit_el is not None else []
-    line = text_of(caption_el, skip) if caption_el is not None else ""
-    credit = _strip_parens(text_of(credit_el)) if credit_el is not None else ""
-    if not credit and line:
-        caption, found = split_credit(line)
-        line, credit = caption or "", found or ""
-    _put(fields, "caption", line)
-    _put(fields, "credit", credit)
-
-
-def _strip_parens(value: str) -> str:
-    value = value.strip()
-    if value.startswith("(") and value.endswith(")"):
-        value = value[1:-1].strip()
-    return value
-
-
-def _put(fields: Fields, name: str, value: Any) -> None:
-    if value not in (None, "", ()):
-        fields[name] = value
+def _check_dates(
+    values: Fields, sources: dict[str, Source], reference: datetime, url: str | None
+) -> list[str]:
+    """Flags (and one warning each) for dates that cannot both be right."""
+    flags = []
+    published, modified = values.get("published_at"), values.get("modified_at")
+    if published and published > reference + FUTURE_TOLERANCE:
+        log.warning("publication date %s is in the future of %s: %s", published, reference, url)
+        flags.append("date_in_future")
+    if published and modified and modified < published - timedelta(minutes=1):
+        # A page cannot change before it appeared: the modification time is the wrong one.
+        log.warning(
+            "modified %s before published %s; modified dropped: %s", modified, published, url
+        )
+        flags.append("dates_inconsistent")
+        del values["modified_at"]
+        sources.pop("modified_at", None)
+    return flags
 
 
 def _article(
@@ -219,6 +177,11 @@ def _article(
     node_id = values.get("node_id") or _node_from_link(values.get("shortlink"), outlet)
     if node_id and "node_id" not in sources:
         sources["node_id"] = "meta"
+    if not node_id and stored_url is None and other_urls:
+        # A print or /node/<nid> view: the URL it was fetched as names the node.
+        node_id = _node_from_link(_path(other_urls[0]), outlet)
+        if node_id:
+            sources["node_id"] = "page"
     authors = normalise_authors(values.get("authors", ()), outlet)
     keep = {f.name for f in dataclasses.fields(Article)}
     return Article(
@@ -256,6 +219,9 @@ def _urls(
         if _path(declared_c) not in ("", "/"):
             others = (fetched_c,) if fetched_c and fetched_c != declared_c else ()
             return declared_c, others
+    if fetched_c and outlet.node_path_pattern.search(_path(fetched_c)):
+        # /node/<nid> and /print/node/<nid> are views of an article, never its address.
+        return None, (fetched_c,)
     return fetched_c, ()
 
 

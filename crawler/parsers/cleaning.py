@@ -8,7 +8,10 @@ and everything in feed text, where the markup is gone:
 - pasted tweets: ``… pic.twitter.com/… — Name (@handle) August 15, 2026``;
 - the ``تعمق أكثر`` label and the related article title after it;
 - related-links boxes (``اقرأ أيضاً`` + titles);
-- the page furniture a generic extractor may keep (``+ الخط -``, ``المساهمون``).
+- the page furniture a generic extractor may keep (``+ الخط -``, ``المساهمون``), an ad slot's
+  label (``إعلان``) and a gallery's slide counter (``2 / 12``).
+
+A live blog's entry time standing alone (``14:30``) becomes the first line of its entry.
 
 Subheadings and a closing agency line such as ``(الأناضول، العربي الجديد)`` are the article's
 own text and stay.
@@ -43,6 +46,9 @@ _TWEET_SIGNATURE = re.compile(
     rf"(?:(?:{_MONTHS_EN})\s+\d{{1,2}},\s*\d{{4}}|\d{{1,2}}\s+\S+\s+\d{{4}})\s*$"
 )
 _TWEET_LINK = re.compile(r"(?:pic\.twitter\.com|t\.co|twitter\.com|x\.com)/\S+\s*$")
+_COUNTER = re.compile(r"^\d{1,3}\s*(?:/|من)\s*\d{1,3}$")
+# A live-blog entry's time: a clock, optionally with a date or "منذ" form, nothing else.
+_ENTRY_TIME = re.compile(r"^(?:[012]?\d:[0-5]\d(?:\s*(?:ص|م|am|pm))?)$", re.I)
 _SENTENCE_END = re.compile(r"[.!؟?:]\s*[\"'»”)]*\s*$")
 
 
@@ -61,7 +67,9 @@ def clean_body(paragraphs: Sequence[str], outlet: Outlet = ALARABY) -> Cleaned:
     paras = [p.strip() for p in paragraphs if p and p.strip()]
 
     summary, paras = _take_summary(paras, markers.summary_toggle, removed)
+    paras = _join_entry_times(paras)
     furniture = {fold(markers.font_widget), fold(markers.contributors_label)}
+    furniture |= {fold(label) for label in markers.ad_labels}
     kept: list[str] = []
     skip_title = False
     words = [tokens(fold(p)) for p in paras]
@@ -73,7 +81,7 @@ def clean_body(paragraphs: Sequence[str], outlet: Outlet = ALARABY) -> Cleaned:
             if _title_like(para):
                 removed.append(("related-title", para))
                 continue
-        if folded in furniture:
+        if folded in furniture or _COUNTER.match(folded):
             removed.append(("furniture", para))
             continue
         label = _label(folded, markers.deeper_label, markers.related_labels)
@@ -113,6 +121,16 @@ def _take_summary(
             rest = rest[1:]
         return bullets, paras[:i] + rest
     return [], paras
+
+
+def _join_entry_times(paras: list[str]) -> list[str]:
+    out: list[str] = []
+    for para in paras:
+        if out and _ENTRY_TIME.match(fold(out[-1])):
+            out[-1] = f"{out[-1]}\n{para}"
+        else:
+            out.append(para)
+    return out
 
 
 def _label(folded: str, deeper: str, related: Sequence[str]) -> str | None:

@@ -10,6 +10,7 @@ a single newline, two ``<br>`` in a row start a new paragraph.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from lxml import etree, html
@@ -39,6 +40,17 @@ SKIPPED = frozenset(
         "audio",
         "canvas",
         "head",
+        # AMP's components: their inner text is a placeholder or fallback ("إعلان", "loading").
+        "amp-ad",
+        "amp-embed",
+        "amp-iframe",
+        "amp-video",
+        "amp-youtube",
+        "amp-social-share",
+        "amp-analytics",
+        "amp-sidebar",
+        "amp-consent",
+        "amp-script",
     }
 )
 BLOCKS = frozenset(
@@ -60,9 +72,6 @@ BLOCKS = frozenset(
         "figure",
         "figcaption",
         "table",
-        "tr",
-        "td",
-        "th",
         "pre",
         "header",
         "footer",
@@ -76,7 +85,14 @@ BLOCKS = frozenset(
         "address",
     }
 )
+# A table is one paragraph: a row a line, its cells separated by CELL_SEPARATOR.
+ROWS = frozenset({"tr"})
+CELLS = frozenset({"td", "th"})
+CELL_SEPARATOR = " | "
 _WS = re.compile(r"[ \t\r\n\f\v]+")
+# Arabic presentation forms (text pasted from PDFs or old systems): shown alike, but searched and
+# matched unlike the letters they stand for. The word ligatures ﷺ ﷻ ﷽ are kept as written.
+_PRESENTATION = re.compile("[\ufb50-\ufdf9\ufdfc\ufe70-\ufefc]+")
 # lxml refuses a str that still declares its encoding (XHTML pages do).
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -97,6 +113,8 @@ def parse_document(text: str) -> tuple[html.HtmlElement, str]:
     """The parsed document and the markup it was parsed from: without NUL bytes, and flattened
     where it nests deeper than the parser goes (which would otherwise lose the rest)."""
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    if _PRESENTATION.search(text):
+        text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     root, too_deep = _parse(text)
     if too_deep:
         text = flatten(text)
@@ -157,6 +175,13 @@ class _Builder:
             # A <br> on an empty line: two <br> in a row end the paragraph.
             self.flush()
 
+    def end_line(self) -> None:
+        """End the current line, if any (a table row), never the paragraph."""
+        line = "".join(self.line).strip()
+        self.line = []
+        if line:
+            self.lines.append(line)
+
     def flush(self) -> None:
         line = "".join(self.line).strip()
         self.line = []
@@ -183,6 +208,8 @@ def paragraphs(container: etree._Element, skip: Iterable[etree._Element] = ()) -
         if closing:
             if tag in BLOCKS:
                 builder.flush()
+            elif tag in ROWS:
+                builder.end_line()
             if not is_top:
                 builder.text(el.tail)
             continue
@@ -199,6 +226,10 @@ def paragraphs(container: etree._Element, skip: Iterable[etree._Element] = ()) -
             continue
         if tag in BLOCKS:
             builder.flush()
+        elif tag in ROWS:
+            builder.end_line()
+        elif tag in CELLS and el.getprevious() is not None:
+            builder.text(CELL_SEPARATOR)
         builder.text(el.text)
         stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))

@@ -6,11 +6,13 @@ with no outlet-specific selector. Each layer returns a plain dict of the fields 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
@@ -37,7 +39,14 @@ ARTICLE_TYPES = frozenset(
         "report",
     }
 )
+# Read when the page has no article object: a video page describes its video, not an article.
+MEDIA_TYPES = frozenset({"videoobject"})
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# What CMS templates wrap JSON-LD in, or leave in it, that JSON does not allow.
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*;?\s*$")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# Text double-escaped by a template (``&amp;quot;``) still carries entities after parsing.
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 
 
 def json_ld_objects(root: etree._Element) -> Iterator[dict[str, Any]]:
@@ -45,15 +54,27 @@ def json_ld_objects(root: etree._Element) -> Iterator[dict[str, Any]]:
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            log.debug("unreadable JSON-LD block skipped")
-            continue
-        yield from _objects(data, depth=0)
+        data = load_json_ld(script.text or "")
+        if data is not None:
+            yield from _objects(data, depth=0)
+
+
+def load_json_ld(raw: str) -> Any:
+    """A JSON-LD block's data, repaired where templates commonly break it (an HTML comment or
+    CDATA wrapper, trailing commas); None, with one warning, when it cannot be read."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    repaired = _TRAILING_COMMA.sub(r"\1", _WRAPPER.sub("", _WRAPPER.sub("", raw)))
+    try:
+        return json.loads(repaired, strict=False)
+    except ValueError as exc:
+        log.warning("unreadable JSON-LD block skipped (%s): %.60r", exc, raw)
+        return None
 
 
 def _objects(data: Any, depth: int) -> Iterator[dict[str, Any]]:
@@ -68,24 +89,76 @@ def _objects(data: Any, depth: int) -> Iterator[dict[str, Any]]:
             yield from _objects(data["@graph"], depth + 1)
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type")
+def type_names(value: Any) -> set[str]:
+    """Schema.org type names, lowercased, without a vocabulary prefix (``schema:``, a URL)."""
     values = value if isinstance(value, list) else [value]
-    return {str(v).lower() for v in values if v}
+    return {re.split(r"[/:#]", str(v))[-1].lower() for v in values if v}
+
+
+def is_article_type(names: set[str]) -> bool:
+    # Newer or site-specific subtypes (a "ReportageNews", a "LiveBlogArticle") end the same way.
+    return bool(names & ARTICLE_TYPES) or any(n.endswith(("article", "posting")) for n in names)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    return type_names(obj.get("@type"))
 
 
 def structured_layer(root: etree._Element) -> Fields:
-    """Fields of the page's JSON-LD article object (the first one found)."""
-    article = next((o for o in json_ld_objects(root) if _types(o) & ARTICLE_TYPES), None)
+    """Fields of the page's JSON-LD article object, completed by its microdata (if any)."""
+    from crawler.parsers.microdata import microdata_layer
+
+    objects = list(json_ld_objects(root))
+    refs = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
+    article = _main_article(root, [o for o in objects if is_article_type(_types(o))])
     if article is None:
-        return {}
+        article = next((o for o in objects if _types(o) & MEDIA_TYPES), None)
+    fields = microdata_layer(root)
+    if article is not None:
+        fields.update(_article_fields(article, refs))
+    return fields
+
+
+def _main_article(root: etree._Element, articles: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The page's own article when JSON-LD describes several (related ones in a list, a
+    teaser's markup): the one whose URL is the page's canonical URL, else the first."""
+    if len(articles) < 2:
+        return articles[0] if articles else None
+    canonical = _path_key(link_href(root, "canonical") or "")
+    for article in articles:
+        if canonical and _path_key(_article_url(article, {})) == canonical:
+            return article
+    return articles[0]
+
+
+def _path_key(url: str) -> str:
+    return unquote(urlsplit(url).path).rstrip("/") if url else ""
+
+
+def _article_url(article: dict[str, Any], refs: dict[str, Any]) -> str:
+    page = _resolve(article.get("mainEntityOfPage"), refs)
+    url = page.get("@id") or page.get("url") if isinstance(page, dict) else page
+    return _text(url or article.get("url"))
+
+
+def _resolve(value: Any, refs: dict[str, Any]) -> Any:
+    """A ``{"@id": ...}`` reference replaced by the object it names elsewhere on the page."""
+    if isinstance(value, list):
+        return [_resolve(v, refs) for v in value]
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        return refs.get(value["@id"], value)
+    return value
+
+
+def _article_fields(article: dict[str, Any], refs: dict[str, Any]) -> Fields:
     fields: Fields = {}
     _put(fields, "title", clean_line(_text(article.get("headline") or article.get("name"))))
     _put(fields, "summary", clean_line(_text(article.get("description"))))
-    _put(fields, "published_at", parse_machine_date(_text(article.get("datePublished"))))
+    published = article.get("datePublished") or article.get("uploadDate")
+    _put(fields, "published_at", parse_machine_date(_text(published)))
     _put(fields, "modified_at", parse_machine_date(_text(article.get("dateModified"))))
-    _put(fields, "authors", tuple(_names(article.get("author"))))
-    image = _first(article.get("image"))
+    _put(fields, "authors", tuple(_names(_resolve(article.get("author"), refs))))
+    image = _first(_resolve(article.get("image") or article.get("thumbnailUrl"), refs))
     if isinstance(image, dict):
         _put(fields, "image_url", _text(image.get("url") or image.get("contentUrl")))
         _put(fields, "caption_line", clean_line(_text(image.get("caption"))))
@@ -93,9 +166,7 @@ def structured_layer(root: etree._Element) -> Fields:
         _put(fields, "image_url", _text(image))
     _put(fields, "section_label", clean_line(_text(_first(article.get("articleSection")))))
     _put(fields, "tags", tuple(_keywords(article.get("keywords"))))
-    page = article.get("mainEntityOfPage")
-    url = page.get("@id") if isinstance(page, dict) else page
-    _put(fields, "url", _text(url or article.get("url")))
+    _put(fields, "url", _article_url(article, refs))
     body = _text(article.get("articleBody"))
     if body and _PARAGRAPH_BREAK.search(body):
         # Only a body that keeps its paragraphs is worth taking.
@@ -120,8 +191,9 @@ def meta_layer(root: etree._Element) -> Fields:
         return ""
 
     fields: Fields = {}
-    _put(fields, "title", clean_line(one("og:title", "twitter:title", "dcterms.title")))
-    _put(fields, "summary", clean_line(one("og:description", "description", "twitter:description")))
+    _put(fields, "title", clean_line(unescape(one("og:title", "twitter:title", "dcterms.title"))))
+    summary = one("og:description", "description", "twitter:description")
+    _put(fields, "summary", clean_line(unescape(summary)))
     _put(
         fields,
         "published_at",
@@ -150,6 +222,15 @@ def _first(value: Any) -> Any:
     return value
 
 
+def unescape(value: str) -> str:
+    """Entities a template escaped twice (``&amp;quot;`` → ``"``), at most two rounds."""
+    for _ in range(2):
+        if not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    return value
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -157,7 +238,9 @@ def _text(value: Any) -> str:
         value = value.get("@value") or value.get("name") or ""
     if isinstance(value, list):
         value = value[0] if value else ""
-    return str(value).strip()
+    if isinstance(value, dict | list):
+        return ""
+    return unescape(str(value)).strip()
 
 
 def _names(value: Any) -> Iterator[str]:
