@@ -263,3 +263,26 @@ def test_only_the_first_crawl_reaches_back_past_the_sitemap_window(
     fetched = set(replica.paths())
     assert recent in fetched
     assert old not in fetched  # a year old: outside the 7-day window once the archive is seeded
+
+
+def test_extract_an_atom_feed_and_say_what_was_wrong_with_it(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.atom"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>العربي الجديد</title>'
+        "<entry><id>14405290</id><title>غزة: غارات وقصف</title>"
+        '<link rel="alternate" href="https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"/>'
+        "<updated>2026-08-15T19:30:00Z</updated><content>فقرة أولى.</content></entry>"
+        '<entry><title>خارج الموقع</title><link href="https://example.com/x"/></entry>'
+        "</feed>",
+        encoding="utf-8",
+    )
+    result = run_cli("extract", feed)
+    assert result.code == 0, result.err
+    [item] = json.loads(result.out)
+    assert item["node_id"] == "14405290" and item["title"] == "غزة: غارات وقصف"
+    # The off-site entry is skipped, and said so once.
+    [warning] = result.err.splitlines()
+    assert warning.startswith("Warning: ") and "example.com" in warning

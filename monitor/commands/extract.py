@@ -11,7 +11,7 @@ import click
 from crawler.crawlconfig import ConfigError, parse_since
 from crawler.items import Article
 from crawler.parsers.alaraby import parse_page
-from crawler.parsers.feed import FeedError, parse_feed
+from crawler.parsers.feed import FeedError, read_feed
 from crawler.seedformat import render_many
 
 # A saved file is a feed when it starts like one (after a BOM, blanks or an XML declaration).
@@ -28,8 +28,10 @@ def _read(path: str) -> bytes:
 
 
 def _is_feed(data: bytes) -> bool:
+    """RSS 2.0, RSS 1.0 (RDF) or Atom, by the root element near the start."""
     head = data[:FEED_SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith(b"<rss") or (head.startswith(b"<?xml") and b"<rss" in head)
+    roots = (b"<rss", b"<rdf:rdf", b"<feed")
+    return head.startswith(roots) or (head.startswith(b"<?xml") and any(r in head for r in roots))
 
 
 @click.command()
@@ -61,9 +63,12 @@ def extract(file: str, url: str | None, fmt: str, fetched_at: str | None) -> Non
     articles: list[Article]
     if _is_feed(data):
         try:
-            articles = [item.article for item in parse_feed(data, fetched_at=moment)]
+            feed = read_feed(data, fetched_at=moment)
         except FeedError as exc:
             raise click.ClickException(f"{file}: {exc}") from None
+        for problem in feed.problems:
+            click.echo(f"Warning: {file}: {problem}", err=True)
+        articles = [item.article for item in feed.items]
     else:
         article = parse_page(data, url, fetched_at=moment)
         if not article.title and not article.body:
