@@ -67,12 +67,22 @@ def redirects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
             path_of(7): redirect("http://169.254.169.254/latest/meta-data/"),
             path_of(8): redirect("file:///etc/passwd"),
             path_of(9): page(article(9, TOTAL)),
+            path_of(11): page(refresh("http://elsewhere.example/politics/x")),
+            path_of(12): page(refresh(f"http://localhost:{canary.port}/politics/x")),
         }
         for path, behaviour in routes.items():
             server.route(path, behaviour)
-        urls = urls_file(tmp, *(path_of(n) for n in range(10)))
+        urls = urls_file(tmp, *(path_of(n) for n in (*range(10), 11, 12)))
         run = crawl(server.url, db, "-a", f"urls={urls}")
         yield {"run": run, "db": db, "server": server, "canary": canary, "chain": chain}
+
+
+def refresh(url: str) -> bytes:
+    """A page that sends the browser on with ``<meta http-equiv="refresh">``."""
+    return (
+        '<html><head><meta http-equiv="refresh" content="0; url=' + url + '"></head>'
+        "<body>يُنقل…</body></html>"
+    ).encode()
 
 
 def test_a_redirect_on_the_site_is_followed(redirects: dict[str, Any]) -> None:
@@ -107,8 +117,18 @@ def test_a_30_hop_chain_stops_at_the_redirect_limit(redirects: dict[str, Any]) -
         (6, "redirected off the site to http://2130706433:"),
         (7, "redirected off the site to http://169.254.169.254/"),
         (8, "redirected to a non-web address file:///etc/passwd"),
+        (11, "redirected off the site to http://elsewhere.example/"),
+        (12, "redirected off the site to http://localhost:"),
     ],
-    ids=["other-host", "other-port", "decimal-ip", "metadata", "file-scheme"],
+    ids=[
+        "other-host",
+        "other-port",
+        "decimal-ip",
+        "metadata",
+        "file-scheme",
+        "meta-refresh-other-host",
+        "meta-refresh-canary",
+    ],
 )
 def test_a_redirect_off_the_site_is_dropped_and_recorded(
     redirects: dict[str, Any], n: int, needle: str

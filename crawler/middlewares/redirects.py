@@ -9,7 +9,9 @@ the spider records as the page's (or source's) error:
 - a ``Location`` on another host, or on another port of the site's host (another service on the
   same machine), is refused; the default ports 80 and 443 count as one, so ``http`` → ``https``
   on the site is fine;
-- a ``Location`` already in the request's redirect chain is a loop.
+- a ``Location`` already in the request's redirect chain is a loop;
+- a ``<meta http-equiv="refresh">`` that Scrapy's ``MetaRefreshMiddleware`` would follow is held
+  to the same rules.
 
 The chain's length is Scrapy's ``REDIRECT_MAX_TIMES``; addresses are the guard's business
 (``crawler.middlewares.guard`` checks every request, redirected ones included).
@@ -23,7 +25,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,10 @@ def refusal(site: str, chain: list[str], target: str) -> str | None:
 class RedirectScopeMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        settings = crawler.settings
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED")
+        self.refresh_max_delay = settings.getint("METAREFRESH_MAXDELAY")
+        self.refresh_ignore_tags = settings.getlist("METAREFRESH_IGNORE_TAGS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectScopeMiddleware:
@@ -71,12 +78,11 @@ class RedirectScopeMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        location = response.headers.get(b"Location")
-        if response.status not in REDIRECTS or not location or not _followed(request, response):
+        target = self._redirect_target(request, response)
+        if target is None:
             return response
         config = getattr(self.crawler.spider, "config", None)
         site = config.base if config is not None else request.url
-        target = urljoin(request.url, safe_url_string(location))
         chain = [*request.meta.get("redirect_urls", []), request.url]
         problem = refusal(site, chain, target)
         if problem:
@@ -84,6 +90,22 @@ class RedirectScopeMiddleware:
             log.warning("not following %s: %s", request.url, problem)
             raise RedirectRefused(problem)
         return response
+
+    def _redirect_target(self, request: Request, response: Response) -> str | None:
+        """Where Scrapy's redirect middlewares would send this request next, if anywhere."""
+        location = response.headers.get(b"Location")
+        if response.status in REDIRECTS and location and _followed(request, response):
+            return urljoin(request.url, safe_url_string(location))
+        if (
+            self.meta_refresh
+            and isinstance(response, HtmlResponse)
+            and request.method != "HEAD"
+            and not request.meta.get("dont_redirect")
+        ):
+            interval, url = get_meta_refresh(response, ignore_tags=self.refresh_ignore_tags)
+            if url and interval is not None and interval < self.refresh_max_delay:
+                return str(url)
+        return None
 
 
 def _followed(request: Request, response: Response) -> bool:
