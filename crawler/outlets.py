@@ -124,6 +124,23 @@ class Outlet:
     legacy_encoding: str = "windows-1256"
 
 
+# Chrome Drupal themes put inside the text field, whatever the layout [guess: usual class
+# names], and elements that are never body text.
+THEME_NOISE = (
+    "[class*=newsletter]",
+    "[class*=advert]",
+    "[id^=div-gpt-ad]",
+    "ins.adsbygoogle",
+    "[class*=share]",
+    "[class*=social]",
+    ".field--name-field-tags",
+    "[class*=read-also]",
+    "[class*=related]",
+    "script",
+    "style",
+    "figure",
+)
+
 ALARABY = Outlet(
     name="alaraby",
     base_url="https://www.alaraby.co.uk",
@@ -193,19 +210,7 @@ ALARABY = Outlet(
                 ".related-articles",
                 ".deeper-box",
                 ".ad-slot",
-                # Chrome Drupal themes put inside the text field [guess: usual class names].
-                "[class*=newsletter]",
-                "[class*=advert]",
-                "[id^=div-gpt-ad]",
-                "ins.adsbygoogle",
-                "[class*=share]",
-                "[class*=social]",
-                ".field--name-field-tags",
-                "[class*=read-also]",
-                "[class*=related]",
-                "script",
-                "style",
-                "figure",
+                *THEME_NOISE,
             ),
             tags=".field--name-field-tags a",
             authors=".article-contributors .contributor-name",
@@ -234,19 +239,7 @@ ALARABY = Outlet(
                 ".article-related",
                 ".article-deeper",
                 ".article-ad",
-                # Chrome Drupal themes put inside the text field [guess: usual class names].
-                "[class*=newsletter]",
-                "[class*=advert]",
-                "[id^=div-gpt-ad]",
-                "ins.adsbygoogle",
-                "[class*=share]",
-                "[class*=social]",
-                ".field--name-field-tags",
-                "[class*=read-also]",
-                "[class*=related]",
-                "script",
-                "style",
-                "figure",
+                *THEME_NOISE,
             ),
             tags=".article-tags a",
             authors=".article-authors .article-authors__name",
