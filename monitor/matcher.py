@@ -179,11 +179,17 @@ class Matcher:
                 for _ in range(words.count(form)):
                     at = words.index(form, at + 1)
                     places.append((at, form))
+            if len(candidates) > 1:
+                places.sort()
         else:
             places = [(at, w) for at, w in enumerate(words) if w in candidates]
         # (first token, -last token, term id): sorting gives position order, longest first.
         found: list[tuple[int, int, int]] = []
         for at, form in places:
+            if len(found) >= MAX_HITS and at > found[-1][0]:
+                # Places come in text order, so every later hit would sort after the first
+                # MAX_HITS and be cut: a page repeating a long phrase stops costing here.
+                break
             for term_id in single.get(form, ()):
                 found.append((at, -at, term_id))
             seconds = phrase.get(form)
