@@ -134,10 +134,20 @@ def fold(text: str, level: Level = 2) -> str:
         # Anything above the BMP takes two UTF-16 units: the encoder tells at C speed (a
         # regex search for such characters cost a fifth of fold() on Arabic articles).
         if len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text):
-            # The table covers the BMP only; cased letters above it are rare enough to fold slowly.
-            text = text.casefold().translate(table)
+            # The table covers the BMP only; cased letters above it are rare enough to fold
+            # slowly. Only they are casefolded here: casefolding the whole text undid what NFKC
+            # had composed (ǰ → j + caron) and the loop never ended on "ǰ😀".
+            text = _ASTRAL.sub(_fold_astral, text)
         if unicodedata.is_normalized("NFKC", text):
             return text
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _fold_astral(m: re.Match[str]) -> str:
+    # As the table folds a BMP letter: casefold the decomposed form, then recompose.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFD", m.group()).casefold())
 
 
 @cache
