@@ -40,6 +40,8 @@ SUFFIXES = (
 TEH_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم", "نا", "ي", "ين", "ان")
 # A word ending in ا drops it before the nisba: سوريا → سوري, السوريين.
 ALEF_SUFFIXES = ("", "ه", "ين", "ون", "ات")
+# The same nisba where the ا follows no ي: فرنسا → فرنسي, الفرنسية; أمريكا → الأمريكيين.
+NISBA_SUFFIXES = ("ي", "يه", "يين", "يون", "يات")
 
 
 def suffixed(token: str) -> set[str]:
@@ -55,6 +57,10 @@ def suffixed(token: str) -> set[str]:
     if token.endswith("ا"):
         stem = token[:-1]
         forms.update(stem + s for s in ALEF_SUFFIXES)
+        if not stem.endswith("ي"):
+            # MATCHING.md shows the rule on سوريا, whose stem سوري is already the nisba; for
+            # فرنسا the nisba adds the ي the ا gave way to (فرنسي), as a reader expects.
+            forms.update(stem + s for s in NISBA_SUFFIXES)
     return forms
 
 

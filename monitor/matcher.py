@@ -10,7 +10,8 @@ repeating a term a million times costs one pass over its text, not a million cla
 
 Modes: ``exact`` (level-1 folding, equal tokens), ``standard`` (level 2, proclitics on the
 first token), ``stem`` (``standard`` plus suffixes on the last token). A phrase never spans a
-hard break (``. ! ? ؟ ؛ ; : , ،``, newline) unless the term itself has one at that place.
+hard break (``. ! ? ؟ ؛ ; : , ،``, newline) unless the term itself has one at that place, and
+never a paragraph break.
 """
 
 from __future__ import annotations
@@ -178,11 +179,17 @@ class Matcher:
                 for _ in range(words.count(form)):
                     at = words.index(form, at + 1)
                     places.append((at, form))
+            if len(candidates) > 1:
+                places.sort()
         else:
             places = [(at, w) for at, w in enumerate(words) if w in candidates]
         # (first token, -last token, term id): sorting gives position order, longest first.
         found: list[tuple[int, int, int]] = []
         for at, form in places:
+            if len(found) >= MAX_HITS and at > found[-1][0]:
+                # Places come in text order, so every later hit would sort after the first
+                # MAX_HITS and be cut: a page repeating a long phrase stops costing here.
+                break
             for term_id in single.get(form, ()):
                 found.append((at, -at, term_id))
             seconds = phrase.get(form)
@@ -240,27 +247,36 @@ def _phrase_continues(term: CompiledTerm, words: list[str], parts: list[str], at
     """Whether tokens after ``words[at]`` carry the rest of ``term``, adjacent and with no hard
     break between them (the gap before token k is ``parts[2k]``). The second token is known to
     match already: the index found the phrase through it."""
-    if not term.breaks[0] and _breaks(parts[2 * at + 2]):
+    if _gap_kind(parts[2 * at + 2]) > term.breaks[0]:
         return False
     for k in range(2, len(term.forms)):
         if words[at + k] not in term.forms[k]:
             return False
-        if not term.breaks[k - 1] and _breaks(parts[2 * (at + k)]):
+        if _gap_kind(parts[2 * (at + k)]) > term.breaks[k - 1]:
             return False
     return True
 
 
-_GAP_BREAKS: dict[str, bool] = {}
+# What a gap between two tokens holds: nothing a phrase stops at, a hard break (which a term
+# may allow by writing one there: بيروت، لبنان), or a paragraph break (which no term spans:
+# the end of one paragraph and the start of the next are not one mention).
+OPEN, BREAK, PARAGRAPH = 0, 1, 2
+_LINE_ENDS = "\n\r\x0b\x0c\x85\u2028"
+_GAP_KINDS: dict[str, int] = {}
 
 
-def _breaks(gap: str) -> bool:
-    """Whether a gap between two tokens holds a hard break. Gaps repeat endlessly (" ", "، ",
+def _gap_kind(gap: str) -> int:
+    """``OPEN``, ``BREAK`` or ``PARAGRAPH`` for a gap. Gaps repeat endlessly (" ", "، ",
     "» ("), so the answers are kept, up to a bound."""
-    known = _GAP_BREAKS.get(gap)
+    known = _GAP_KINDS.get(gap)
     if known is None:
-        known = bool(hard_breaks(gap))
-        if len(_GAP_BREAKS) < 4096:
-            _GAP_BREAKS[gap] = known
+        known = OPEN
+        if hard_breaks(gap):
+            lines = gap.replace("\r\n", "\n")
+            ends = sum(lines.count(c) for c in _LINE_ENDS)
+            known = PARAGRAPH if ends > 1 or "\u2029" in gap else BREAK
+        if len(_GAP_KINDS) < 4096:
+            _GAP_KINDS[gap] = known
     return known
 
 

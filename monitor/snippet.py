@@ -10,6 +10,11 @@ ELLIPSIS = "…"
 SPAN = 2000  # characters read on each side of the match: far more than SNIPPET_WORDS need
 
 _WORDS = re.compile(r"\S+")
+# A paragraph break: two line ends with nothing but spaces between (\n\n, \r\n\r\n, a blank
+# line holding a space), or U+2029 PARAGRAPH SEPARATOR. Body paragraphs are joined by \n\n, but
+# text pasted into ``watch test`` comes with whatever line ends its editor wrote.
+_LINE_END = r"(?:\r\n|[\n\r\x0b\x0c\x85\u2028])"
+_PARAGRAPH = re.compile(rf"{_LINE_END}[^\S\n\r\x0b\x0c\x85\u2028\u2029]*{_LINE_END}|\u2029")
 
 
 def snippet(
@@ -25,11 +30,12 @@ def snippet(
     Arabic prose, which uses «» and "" itself) and ``…`` where the paragraph was cut."""
     # Only SPAN characters either side are read: a huge paragraph costs no more than a short one.
     lo = max(0, start - SPAN)
-    para_start = text.rfind("\n\n", lo, start)
-    para_start = lo if para_start < 0 else para_start + 2
+    para_start = lo
+    for brk in _PARAGRAPH.finditer(text, lo, start):
+        para_start = brk.end()
     hi = min(len(text), end + SPAN)
-    para_end = text.find("\n\n", end, hi)
-    para_end = hi if para_end < 0 else para_end
+    after_brk = _PARAGRAPH.search(text, end, hi)
+    para_end = after_brk.start() if after_brk else hi
     before = _WORDS.findall(text[para_start:start])
     after = _WORDS.findall(text[end:para_end])
     budget = max(words - len(_WORDS.findall(text[start:end])), 0)

@@ -41,6 +41,9 @@ _FUNCTION_WORDS = """
 """
 FUNCTION_WORDS = {fold(w): w for w in _FUNCTION_WORDS.split()}  # folded → as written
 MIN_STANDARD_LETTERS = 3
+# Search-engine syntax that terms do not have. Read literally, "غزة OR رفح" is a three-word
+# phrase that never occurs, "-كرة" matches كرة and "عراق*" matches عراق alone: warn instead.
+_OPERATOR = re.compile(r"(?<!\S)(?:OR|AND|NOT)(?!\S)|\||&&|\*|^[-!](?=\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +145,18 @@ class LintWarning:
 
 
 def lint_term(term: Term) -> str | None:
-    """Why a term would fire on nearly anything, with a suggestion; None when it is fine.
-    Only single-token ``standard``/``stem`` terms are checked (MATCHING.md): ``exact`` keeps
-    ى/ي apart and takes no clitics, and a phrase is specific by itself."""
+    """Why a term would fire on nearly anything (or, written with search operators, never on
+    what was meant), with a suggestion; None when it is fine. Only single-token
+    ``standard``/``stem`` terms are checked for breadth (MATCHING.md): ``exact`` keeps ى/ي apart
+    and takes no clitics, and a phrase is specific by itself."""
+    operator = _OPERATOR.search(term.text)
+    if operator:
+        return (
+            f"{term.text!r} uses {operator.group().strip()!r}, a search operator newsmon does not"
+            " have: the term is matched literally as a phrase. Give alternatives as separate"
+            " terms, exclusions with --none (none = [...] in a watchlist file) and word endings"
+            " with --mode stem; or --force to keep it"
+        )
     if term.mode == "exact":
         return None
     words = tokens(fold(term.text))

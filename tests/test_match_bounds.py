@@ -34,3 +34,16 @@ def test_mentions_recorded_per_field_are_capped() -> None:
     kept = first_per_field(list(scan.hits), MAX_MENTIONS)
     assert [h.field for h in kept].count("body") == MAX_MENTIONS
     assert [h.field for h in kept].count("title") == 1
+
+
+def test_capped_hits_are_the_first_ones_in_text_order() -> None:
+    # Two written forms of one term, interleaved, and a long phrase: the scan stops reading once
+    # MAX_HITS are certain, and what it keeps is exactly the first MAX_HITS occurrences.
+    text = "وكلمة كلمة " * 3000
+    scan = Matcher([("كلمة", "standard")]).scan({"body": text})
+    starts = [h.start for h in scan.hits]
+    expected = [i for i in range(len(text)) if text.startswith(("وكلمة ", "كلمة "), i)]
+    assert starts == [s for s in expected if s == 0 or text[s - 1] == " "][:MAX_HITS]
+    phrase = " ".join(["كلمة"] * 12)
+    long_scan = Matcher([(phrase, "standard")]).scan({"body": "كلمة " * 20_000})
+    assert [h.start for h in long_scan.hits] == [5 * i for i in range(MAX_HITS)]

@@ -161,6 +161,8 @@ ARABIC_WITH_NOISE = st.text(
             *"ابتثجحخدذرسشصضطظعغفقكلمنهويىةأإآؤئءـ ،؟.\n٠١٢٣٤٥٦٧٨٩«»",
             *["\u064b", "\u064e", "\u0650", "\u0651", "\u0652", "\u0653", "\u0670"],
             *["\u200f", "\u200c", "\u00a0", "\ufefb", "\ufdfa", "ß", "e", "\u0301"],
+            # The sweep's additions: word joiner, Extended-A harakat, ligatures NFKC leaves.
+            *["\u2060", "\u08f0", "\u0898", "\ufdfd", "\ufd47", "\u2028", "\r"],
         ]
     ),
     max_size=80,
