@@ -24,7 +24,7 @@ from crawler.articles import VersionKind, iter_articles
 from crawler.fingerprint import canonical_url
 from crawler.items import Article, merge
 from crawler.schema import migrations
-from crawler.text import words_key
+from crawler.text import FOLD_VERSION, words_key
 from crawler.transaction import writing
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(db)
+        ensure_folding(db)
         ensure_fingerprints(db)
         return db
     except sqlite3.DatabaseError as exc:
@@ -278,6 +279,37 @@ def _add_urls(db: Database, article_id: int, urls: Sequence[str], now: str) -> N
             "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
             [url, article_id, now],
         )
+
+
+def ensure_folding(db: Database) -> None:
+    """Recompute every article's content key and search text when they were made by another
+    version of ``fold()`` (a start-up check; normally nothing to do). Without it, the next
+    fetch of an article holding a character whose folding changed would record a new version
+    with no visible change, and send its alerts again."""
+    if _meta(db, "folding") == FOLD_VERSION:
+        return
+    with writing(db):
+        if _meta(db, "folding") == FOLD_VERSION:  # another process did it meanwhile
+            return
+        rekeyed = 0
+        for stored in iter_articles(db):
+            key = content_key(stored.article)
+            db.execute("UPDATE articles SET content_key = ? WHERE id = ?", [key, stored.id])
+            _index_text(db, stored.id, stored.article)
+            rekeyed += 1
+        # Fingerprints count folded words too: ensure_fingerprints() makes them anew.
+        db.execute("DELETE FROM fingerprint_meta WHERE key = 'params'")
+        db.execute(
+            "INSERT OR REPLACE INTO fingerprint_meta (key, value) VALUES ('folding', ?)",
+            [FOLD_VERSION],
+        )
+    if rekeyed:
+        log.info("re-keyed %d article(s) for folding version %s", rekeyed, FOLD_VERSION)
+
+
+def _meta(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM fingerprint_meta WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None
 
 
 def ensure_fingerprints(db: Database) -> None:

@@ -17,6 +17,11 @@ from typing import Literal
 
 Level = Literal[1, 2]
 
+# Stored with the archive's content keys and search text, which are made of folded words: when
+# fold() changes what it gives for any text, raise this, and archives are re-keyed on opening
+# (crawler.store.ensure_folding), so an unchanged article is never taken for an edited one.
+FOLD_VERSION = "2"
+
 # U+200B-200F, U+202A-202E, U+2066-2069, U+061C, U+FEFF, U+00AD (MATCHING.md, level 1 step 2),
 # and U+2060-2064: WORD JOINER (the successor of U+FEFF as a no-break joiner) and the invisible
 # operators are as invisible inside a word as a ZWJ; a reader sees one word.

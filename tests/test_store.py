@@ -172,3 +172,22 @@ def test_a_failed_write_leaves_the_archive_as_it_was(db_path: Path) -> None:
         record_article(db, article(node_id="2", url="https://www.alaraby.co.uk/x"))
         raise RuntimeError("crash mid-batch")
     assert counts(db) == {"articles": 1, "versions": 1, "urls": 1}
+
+
+def test_an_archive_folded_by_another_version_is_rekeyed_on_opening(db_path: Path) -> None:
+    # An article holding a character whose folding changed (U+2060 WORD JOINER, which an
+    # older fold() kept inside داعش): its stored key and search words are the old fold's.
+    written = article(body=("تنظيم دا\u2060عش يتبنى الهجوم.",))
+    db = open_db(db_path)
+    record_article(db, written)
+    db.execute("UPDATE articles SET content_key = 'made-by-an-older-fold'")
+    db.execute("UPDATE article_text SET body_folded = 'دا عش'")
+    db.execute("UPDATE fingerprint_meta SET value = '1' WHERE key = 'folding'")
+    db.conn.commit()
+    db.conn.close()
+
+    db = open_db(db_path)
+    assert [hit.title for hit in search(db, "داعش")] == [written.title]
+    # Fetched again unchanged, it stays one version.
+    assert record_article(db, written).verdict == "unchanged"
+    assert len(versions(db, 1)) == 1
