@@ -3,7 +3,8 @@
 A 429/503 with ``Retry-After`` pauses every request to that host until the time it names (up to
 ``NEWSMON_RETRY_AFTER_MAX`` seconds; a longer wait is not waited for, the retry middleware then
 gives up as usual). A robots.txt ``Crawl-delay`` (capped at ``NEWSMON_CRAWL_DELAY_MAX``) spaces
-the starts of requests to that host. Requests wait in ``process_request`` (asyncio reactor).
+the requests to that host: each starts at least that long after the last one started and after
+its answer came. Requests wait in ``process_request`` (asyncio reactor).
 """
 
 from __future__ import annotations
@@ -90,10 +91,10 @@ class PacingMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
+        host = self._answered(request)
         if response.status in PAUSE_STATUSES:
             seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
             if seconds is not None:
-                host = urlparse_cached(request).netloc
                 if seconds > self.retry_after_max:
                     log.warning(
                         "%s asks to wait %.0f s (Retry-After); more than the %s s allowed",
@@ -109,3 +110,17 @@ class PacingMiddleware:
                 self.crawler.stats.inc_value("newsmon/retry_after")
                 log.info("pausing %s for %.1f s (Retry-After)", host, seconds)
         return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        self._answered(request)
+
+    def _answered(self, request: Request) -> str:
+        """The Crawl-delay counts from an answer (or a failure) as well as from a start: the
+        next request then reaches the server a full delay after this one did, however long
+        this one took to leave (a first request also opens the connection; the next reuses
+        it)."""
+        host = urlparse_cached(request).netloc
+        delay = self.crawl_delay.get(host)
+        if delay:
+            self.next_start[host] = max(self.next_start.get(host, 0.0), time.monotonic() + delay)
+        return host
