@@ -44,6 +44,9 @@ DOWNLOAD_MAXSIZE = 10 * 2**20
 DOWNLOAD_WARNSIZE = 2 * 2**20
 REDIRECT_MAX_TIMES = 10
 CLOSESPIDER_TIMEOUT = 3600  # the wall-clock cap of one crawl, in seconds
+# Scrapy's caching resolver, with the private-address guard applied to the answer each
+# connection uses (a name that rebinds to a private address after the guard's check).
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 DNS_TIMEOUT = 20
 
 # The item pipelines are synchronous (SQLite): Scrapy's default of 100 items in parallel per

@@ -4,6 +4,7 @@ incremental crawls, layouts, faults. Politeness delays are turned down for tests
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -220,6 +221,8 @@ def test_stock_scrapy_lets_the_third_concurrent_request_past_robots(replica: Rep
         capture_output=True,
         timeout=60,
         check=True,
+        # The project's settings apply (scrapy.cfg is found upwards): the replica is local.
+        env={**os.environ, "NEWSMON_ALLOW_PRIVATE": "1", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""},
     )
     assert [p for p in replica.paths() if p.startswith(DISALLOWED)]
 

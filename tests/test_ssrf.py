@@ -8,20 +8,25 @@ connections that reach it: there must be none.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import apprise
 import pytest
-from conftest import CliRunner
+from conftest import ROOT, CliRunner
 from crawlproc import article_url, crawl, urls_file
 from faultserver import FaultServer, Listener, page, redirect, status
 from linkfarm import article, path_of
+from twisted.python.failure import Failure
 
 from crawler import crawlstate
 from crawler.addresses import (
     AddressRefused,
     Allowance,
+    check_host,
     check_url,
     parse_allowance,
 )
@@ -191,6 +196,65 @@ def test_allow_list_rules(value: str, url: str, allowed: bool) -> None:
         with pytest.raises(AddressRefused):
             check_url(url, allow_private=allowance, resolver=lambda h: names.get(h, []))
     assert parse_allowance(str(allowance)) == allowance  # NEWSMON_ALLOW_PRIVATE round trip
+
+
+# DNS rebinding: the connection's own lookup is checked too ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("allow", "answer", "allowed"),
+    [
+        ("0", "127.0.0.1", False),
+        ("0", "169.254.169.254", False),
+        ("0", "10.1.2.3", False),
+        ("0", "93.184.216.34", True),
+        # A rule with a port: the resolver knows no port, the guard middleware checks it.
+        ("127.0.0.1:8080", "127.0.0.1", True),
+        ("192.168.0.0/16", "10.1.2.3", False),
+        ("1", "127.0.0.1", True),
+    ],
+    ids=["loopback", "metadata", "private", "public", "allowed-on-a-port", "other-range", "all"],
+)
+def test_a_name_rebinding_to_a_private_address_is_refused_when_connecting(
+    allow: str, answer: str, allowed: bool
+) -> None:
+    from scrapy.resolver import dnscache
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.error import DNSLookupError
+
+    from crawler.resolver import GuardedResolver
+
+    name = f"rebind-{answer.replace('.', '-')}.example"
+    # What the guard saw when it checked the request before it left:
+    check_host(name, resolver=lambda _name: ["93.184.216.34"])
+    # ... and what it answers when the download connects (Scrapy's resolver cache is
+    # where its lookups land; the answer is put there as a rebinding DNS server would give it).
+    dnscache[name] = answer
+    try:
+        crawler = get_crawler(settings_dict={"NEWSMON_ALLOW_PRIVATE": allow})
+        resolver = GuardedResolver.from_crawler(crawler, reactor=None)
+        outcome: list[object] = []
+        resolver.getHostByName(name).addBoth(outcome.append)
+    finally:
+        del dnscache[name]
+    if allowed:
+        assert outcome == [answer]
+    else:
+        [failure] = outcome
+        assert isinstance(failure, Failure) and failure.check(DNSLookupError)
+        assert "refused" in str(failure.value) and answer in str(failure.value)
+
+
+def test_the_crawl_resolves_through_the_guarded_resolver() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "settings", "--get", "TWISTED_DNS_RESOLVER"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""},
+    )
+    assert result.stdout.strip() == "crawler.resolver.GuardedResolver", result.stderr
 
 
 # Notification targets ------------------------------------------------------------------------
