@@ -24,6 +24,14 @@ DATA = Path(__file__).resolve().parent / "data"
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests first (in their own order otherwise): the test workers hand
+    out whole files in collection order, and a two-minute file started last would keep one
+    worker busy long after the other ran out of work."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_bytes().decode("utf-8")

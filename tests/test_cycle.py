@@ -42,6 +42,7 @@ def test_the_configured_delay_is_where_autothrottle_starts(
     assert settings["AUTOTHROTTLE_START_DELAY"] == expected
 
 
+@pytest.mark.slow
 def test_alerts_go_out_while_the_crawl_is_still_running(
     tmp_path: Path, replica: ReplicaSite, receiver: Receiver
 ) -> None:
