@@ -37,6 +37,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +161,14 @@ def naive_regex(terms: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, folded)) + r")\b")
 
 
+def matcher_hits(matcher: Matcher, corpus: list[dict[str, str]]) -> int:
+    return sum(len(matcher.scan(a).hits) for a in corpus)
+
+
+def regex_hits(regex: re.Pattern[str], corpus: list[dict[str, str]]) -> int:
+    return sum(len(regex.findall(fold(t))) for a in corpus for t in a.values())
+
+
 def time_runs(fn: Callable[[], int], runs: int) -> tuple[float, int]:
     times, hits = [], 0
     for _ in range(runs):
@@ -210,19 +219,12 @@ def main() -> None:
             start = time.perf_counter()
             matcher = Matcher((t, "standard") for t in terms)
             compile_s = time.perf_counter() - start
-            ours, our_hits = time_runs(
-                lambda m=matcher: sum(len(m.scan(a).hits) for a in corpus), args.runs
-            )
+            ours, our_hits = time_runs(partial(matcher_hits, matcher, corpus), args.runs)
             regex = naive_regex(terms)
             sample = corpus if n <= 1000 else corpus[: args.regex_articles]
             scale = len(corpus) / len(sample)
             runs = args.runs if n <= 1000 else 1
-            theirs, their_hits = time_runs(
-                lambda r=regex, s=sample: sum(
-                    len(r.findall(fold(t))) for a in s for t in a.values()
-                ),
-                runs,
-            )
+            theirs, their_hits = time_runs(partial(regex_hits, regex, sample), runs)
             theirs *= scale
             mark = "~" if scale > 1 else " "
             base = base or ours
