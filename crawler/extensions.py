@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler import crawlstate
+from crawler import crawlruns
 from crawler.archive import archive_for
 from crawler.store import StoreError
 
@@ -79,7 +79,7 @@ class CrawlReport:
         site = config.base if config else ""
         sections = list(config.sections) if config else []
         try:
-            self.run_id = crawlstate.start_run(
+            self.run_id = crawlruns.start_run(
                 archive_for(self.crawler), site=site, sections=sections
             )
         except StoreError as exc:
@@ -113,13 +113,13 @@ class CrawlReport:
             self.loop.stop()
         counts = self.counts()
         outcome = getattr(spider, "outcome", None)
-        status: crawlstate.RunStatus = "ok"
+        status: crawlruns.RunStatus = "ok"
         message = ""
         if callable(outcome):
             status, message = outcome(reason, counts)
         if self.run_id is not None:
             try:
-                crawlstate.finish_run(
+                crawlruns.finish_run(
                     archive_for(self.crawler),
                     self.run_id,
                     status=status,

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, ReplicaSite
 from crawlproc import FAST
 
-from crawler import crawlstate
+from crawler import crawlruns, crawlstate
 from crawler.articles import iter_articles
 from crawler.store import open_db
 from crawler.text import clean
@@ -126,7 +126,7 @@ def test_a_crawl_collects_every_article_as_the_site_shows_it(
     )  # type: ignore[union-attr]
     # The crawl is recorded as a run.
     db = open_db(db_path)
-    run = crawlstate.get_run(db, report["run"])
+    run = crawlruns.get_run(db, report["run"])
     assert run and run["status"] == "ok" and run["new"] == len(wanted) and run["finished_at"]
 
 

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from crawler import crawlstate
+from crawler import crawlruns, crawlstate
 from crawler.dates import OUTLET_TZ
 from crawler.schema import migrations
 from crawler.store import open_db
@@ -99,12 +99,12 @@ def test_decisions() -> None:
 
 def test_runs(db_path: Path) -> None:
     db = open_db(db_path)
-    run = crawlstate.start_run(db, site="https://aajeg.com", sections=["politics", "economy"])
-    assert crawlstate.get_run(db, run)["status"] == "running"  # type: ignore[index]
-    crawlstate.finish_run(
+    run = crawlruns.start_run(db, site="https://aajeg.com", sections=["politics", "economy"])
+    assert crawlruns.get_run(db, run)["status"] == "running"  # type: ignore[index]
+    crawlruns.finish_run(
         db, run, status="partial", counts={"pages": 9, "new": 2, "errors": 1}, message="1 error(s)"
     )
-    row = crawlstate.get_run(db, run)
+    row = crawlruns.get_run(db, run)
     assert row and (row["status"], row["new"], row["errors"], row["sections"]) == (
         "partial",
         2,
@@ -118,12 +118,12 @@ def test_a_run_whose_crawl_died_is_closed_by_the_next(db_path: Path) -> None:
     db = open_db(db_path)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # a process that is gone: its run was left 'running'
-    killed = crawlstate.start_run(db, site="https://aajeg.com", sections=[])
+    killed = crawlruns.start_run(db, site="https://aajeg.com", sections=[])
     db.table("crawl_runs").update(killed, {"pid": dead.pid})
-    alive = crawlstate.start_run(db, site="https://aajeg.com", sections=[])  # this process
-    other_host = crawlstate.start_run(db, site="https://aajeg.com", sections=[])
+    alive = crawlruns.start_run(db, site="https://aajeg.com", sections=[])  # this process
+    other_host = crawlruns.start_run(db, site="https://aajeg.com", sections=[])
     db.table("crawl_runs").update(other_host, {"pid": dead.pid, "host": "elsewhere"})
-    crawlstate.start_run(db, site="https://aajeg.com", sections=[])
-    statuses = {r: crawlstate.get_run(db, r)["status"] for r in (killed, alive, other_host)}  # type: ignore[index]
+    crawlruns.start_run(db, site="https://aajeg.com", sections=[])
+    statuses = {r: crawlruns.get_run(db, r)["status"] for r in (killed, alive, other_host)}  # type: ignore[index]
     assert statuses == {killed: "interrupted", alive: "running", other_host: "running"}
-    assert "without finishing" in crawlstate.get_run(db, killed)["message"]  # type: ignore[index]
+    assert "without finishing" in crawlruns.get_run(db, killed)["message"]  # type: ignore[index]

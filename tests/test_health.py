@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alerting import archive, story
 
-from crawler import crawlstate
+from crawler import crawlruns, crawlstate
 from crawler.store import record_article
 from monitor.config import Config, Target
 from monitor.health import check, current_problems, open_problems
@@ -91,7 +91,7 @@ def test_a_silent_archive_while_crawls_run(db_path: Path) -> None:
     db = archive(db_path)
     record_article(db, story("1"), seen_at=(NOW - timedelta(hours=8)).isoformat())
     assert current_problems(db, Config(), NOW) == []  # no crawl ran: not newsmon's silence
-    run = crawlstate.start_run(
+    run = crawlruns.start_run(
         db,
         site="https://www.alaraby.co.uk",
         sections=(),

@@ -22,7 +22,7 @@ from crawler import crawlstate
 from crawler.archive import archive_for
 from crawler.crawlconfig import ConfigError, CrawlConfig, build_config
 from crawler.crawled import Origin
-from crawler.crawlstate import RunStatus
+from crawler.crawlruns import RunStatus
 from crawler.fingerprint import fetch_url, is_outlet_url, site_to_canonical
 from crawler.outlets import ALARABY, Outlet
 from crawler.parsers.feed import FeedItem
