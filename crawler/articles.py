@@ -9,12 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from crawler import revisions
-from crawler.fingerprint import canonical_url
+from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.items import Article
+from crawler.outlets import ALARABY
+from crawler.pasted import pasted_url
 from crawler.text import fold, tokens
 
 VersionKind = Literal["first", "edit", "completion"]
@@ -64,14 +67,18 @@ def get_article(db: Database, article_id: int) -> StoredArticle | None:
 
 def find_article(db: Database, ref: str) -> int | None:
     """An article named by its node id, its stored id, or one of its URLs in any form (mirror
-    host, tracking parameters, AMP path...)."""
+    host, tracking parameters, AMP path, a copy from a chat or a Facebook/Google redirect
+    link...); ``/node/<nid>`` names the article of that node id."""
     ref = ref.strip()
     row = db.execute("SELECT id FROM articles WHERE node_id = ?", [ref]).fetchone()
     if row is None and ref.isdigit():
         row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
-    if row is None and ("://" in ref or ref.startswith("www.")):
-        url = canonical_url(ref if "://" in ref else f"https://{ref}")
+    if row is None and not ref.isdigit():
+        url = canonical_url(pasted_url(ref))
         row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        node = ALARABY.node_path_pattern.search(urlsplit(url).path)
+        if row is None and node and is_outlet_url(url):
+            row = db.execute("SELECT id FROM articles WHERE node_id = ?", [node["nid"]]).fetchone()
     return int(row[0]) if row else None
 
 

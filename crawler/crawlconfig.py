@@ -18,6 +18,7 @@ from crawler.addresses import Allowance, parse_allowance
 from crawler.dates import OUTLET_TZ, parse_display_date
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.outlets import ALARABY, Outlet
+from crawler.pasted import pasted_url
 
 
 class ConfigError(ValueError):
@@ -91,6 +92,7 @@ def read_urls(path: str, outlet: Outlet = ALARABY) -> tuple[str, ...]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
+        line = pasted_url(line, outlet)
         if not is_outlet_url(line, outlet):
             raise ConfigError(f"{path}, line {number}: not a URL of the outlet: {line!r}")
         urls.append(canonical_url(line, outlet))

@@ -102,6 +102,24 @@ class Outlet:
     # Query parameters that only track the reader and never change the page.
     tracking_params: tuple[str, ...] = field(default=())
     tracking_prefixes: tuple[str, ...] = field(default=())
+    # Query parameters that ask for another rendering of the same page (AMP, print, Drupal's
+    # AJAX wrapper, Google's AMP viewer) and parameters at their default value (Drupal's pager
+    # counts from page=0): the page is the same article without them.
+    view_params: tuple[str, ...] = field(default=())
+    default_params: tuple[tuple[str, str], ...] = field(default=())
+    # Path forms of those renderings: /amp/<path>, /<path>/amp (Drupal's AMP module [real
+    # module behaviour]) and /print/<path>, /<path>/print (print views [guess]).
+    view_prefixes: tuple[str, ...] = field(default=())
+    view_suffixes: tuple[str, ...] = field(default=())
+    # Drupal's front controller answers /index.php/<path> with the page at <path>, and
+    # /<path>/index.html is a common hand-made form of <path> [Drupal behaviour].
+    front_controller: str = "/index.php"
+    index_files: tuple[str, ...] = ("index.php", "index.html", "index.htm")
+    # Pre-2020 article paths /<section>/<YYYY>/<M>/<D>/<slug> [real]; month and day unpadded
+    # [real], a zero-padded copy is the same path.
+    dated_path: re.Pattern[str] = re.compile(
+        r"^/(?P<section>[^/]+)/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<slug>[^/]+)$"
+    )
     # Article page layouts, oldest first; the one in force on a page's date parses it.
     layouts: tuple[PageLayout, ...] = field(default=())
     listing: ListingLayout | None = None
@@ -155,6 +173,10 @@ ALARABY = Outlet(
             "www.aajsa.com",
             "aajae.co",
             "www.aajae.co",
+            # A mobile host is typical of news sites of the site's age [guess: not seen; the
+            # site is responsive]. Any other subdomain (english.alaraby.co.uk was the English
+            # edition before www.newarab.com) is not the outlet.
+            "m.alaraby.co.uk",
         }
     ),
     sections=(
@@ -184,8 +206,33 @@ ALARABY = Outlet(
         "_ga",
         "ref",
         "ocid",
+        "ref_src",
+        "ref_url",
+        "__twitter_impression",
+        "srsltid",
+        "gbraid",
+        "wbraid",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "xtor",
+        "wt_mc",
     ),
     tracking_prefixes=("utm_", "mc_", "pk_", "hsa_"),
+    view_params=(
+        "amp",
+        "_amp",
+        "outputtype",
+        "print",
+        "_wrapper_format",
+        "amp_js_v",
+        "amp_gsa",
+        "usqp",
+    ),
+    default_params=(("page", "0"),),
+    view_prefixes=("/amp", "/print"),
+    view_suffixes=("/amp", "/print"),
     layouts=(
         # Drupal 8 theme of 2020-2023 [guess: Drupal's field classes, as the site's CMS uses].
         PageLayout(

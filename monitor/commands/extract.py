@@ -12,6 +12,7 @@ from crawler.crawlconfig import ConfigError, parse_since
 from crawler.items import Article
 from crawler.parsers.alaraby import parse_page
 from crawler.parsers.feed import FeedError, read_feed
+from crawler.pasted import pasted_url
 from crawler.seedformat import render_many
 
 # A saved file is a feed when it starts like one (after a BOM, blanks or an XML declaration).
@@ -70,7 +71,8 @@ def extract(file: str, url: str | None, fmt: str, fetched_at: str | None) -> Non
             click.echo(f"Warning: {file}: {problem}", err=True)
         articles = [item.article for item in feed.items]
     else:
-        article = parse_page(data, url, fetched_at=moment)
+        # --url is typed or pasted: repaired and unwrapped like any URL a user gives.
+        article = parse_page(data, pasted_url(url) if url else None, fetched_at=moment)
         if not article.title and not article.body:
             raise click.ClickException(f"{file}: no article found in this page")
         articles = [article]
