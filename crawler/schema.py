@@ -19,6 +19,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from crawler.fingerprint import canonical_url
+
 migrations = Migrations("crawler")
 
 
@@ -183,3 +185,23 @@ def m103_crawl_run_owner(db: Database) -> None:
     told from one still at work (and closed by the next crawl)."""
     db.table("crawl_runs").add_column("pid", int)
     db.table("crawl_runs").add_column("host", str)
+
+
+@migrations()
+def m202_url_forms_sweep(db: Database) -> None:
+    """Stored URLs in the canonical form of the URL sweep (twice-encoded paths, ``//``,
+    ``/index.php/``, print views, ``page=0``...). A form whose canonical URL is already stored
+    is dropped (the row of the canonical URL keeps the article); ``articles.url`` follows.
+    ``crawl_pages`` keys are left: an old key costs one unconditional re-fetch at most."""
+
+    rows = db.execute("SELECT url, article_id FROM article_urls").fetchall()
+    for url, article_id in rows:
+        new = canonical_url(url)
+        if new == url:
+            continue
+        taken = db.execute("SELECT 1 FROM article_urls WHERE url = ?", [new]).fetchone()
+        if taken:
+            db.execute("DELETE FROM article_urls WHERE url = ?", [url])
+        else:
+            db.execute("UPDATE article_urls SET url = ? WHERE url = ?", [new, url])
+        db.execute("UPDATE articles SET url = ? WHERE id = ? AND url = ?", [new, article_id, url])

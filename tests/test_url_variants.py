@@ -119,3 +119,21 @@ def test_extract_stores_the_canonical_form_of_a_pasted_url(run_cli: CliRunner) -
     result = run_cli("extract", page, "--url", pasted)
     assert result.code == 0, result.err
     assert json.loads(result.out)["url"] == ARTICLE
+
+
+def test_migration_rewrites_stored_url_forms(db_path: Path) -> None:
+    """An archive written before the sweep holds old forms; m202 makes them canonical."""
+    db = open_db(db_path)
+    first = record_article(db, sample().replace(url=ARTICLE, node_id=NODE))
+    old_double = ARTICLE.replace("%", "%25")
+    old_index = "https://www.alaraby.co.uk/index.php/politics/%D8%BA%D8%B2%D8%A9-0"
+    for url in (old_double, old_index):
+        db.execute("INSERT INTO article_urls VALUES (?, ?, '2024-01-01')", [url, first.article_id])
+    db.execute("UPDATE articles SET url = ? WHERE id = ?", [old_index, first.article_id])
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm202_url_forms_sweep'")
+    db.conn.commit()
+    db.close()
+    db = open_db(db_path)
+    new_index = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9-0"
+    assert set(article_urls(db, first.article_id)) == {ARTICLE, new_index}
+    assert db.execute("SELECT url FROM articles").fetchone()[0] == new_index
