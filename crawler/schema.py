@@ -196,7 +196,10 @@ def m202_url_forms_sweep(db: Database) -> None:
 
     rows = db.execute("SELECT url, article_id FROM article_urls").fetchall()
     for url, article_id in rows:
-        new = canonical_url(url)
+        try:
+            new = canonical_url(url)
+        except ValueError:
+            continue  # a stored URL the new rules cannot read: left as it was
         if new == url:
             continue
         taken = db.execute("SELECT 1 FROM article_urls WHERE url = ?", [new]).fetchone()
