@@ -71,7 +71,8 @@ def find_article(db: Database, ref: str) -> int | None:
     link...); ``/node/<nid>`` names the article of that node id."""
     ref = ref.strip()
     row = db.execute("SELECT id FROM articles WHERE node_id = ?", [ref]).fetchone()
-    if row is None and ref.isdigit():
+    # isdecimal, not isdigit: "²" is a digit int() refuses; beyond SQLite's integers, no id.
+    if row is None and ref.isdecimal() and int(ref) < 2**63:
         row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
     if row is None and not ref.isdigit():
         url = canonical_url(pasted_url(ref))

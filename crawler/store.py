@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from crawler import identity, neardup, revisions
 from crawler.articles import VersionKind, iter_articles
@@ -71,15 +72,21 @@ def stored_time(text: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def open_db(path: str | Path, *, readonly: bool = False) -> Database:
+def open_db(
+    path: str | Path, *, readonly: bool = False, also: Sequence[Migrations] = ()
+) -> Database:
     """Open (creating if needed) the archive at ``path`` with WAL, ``synchronous=NORMAL`` and a
     busy timeout, and bring the crawler's tables up to date. ``readonly`` opens an existing file
-    without writing anything."""
+    without writing anything. An archive a newer newsmon has migrated (``also``: the caller's
+    own migration sets, checked as well) is refused before anything is written to it."""
     path = Path(path)
     try:
         if readonly:
             if not path.exists():
-                raise StoreError(f"no database at {path}")
+                raise StoreError(
+                    f"no database at {path} (check --db or NEWSMON_DB; `newsmon crawl` or"
+                    " `newsmon load` creates one)"
+                )
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db = Database(conn)
@@ -89,6 +96,7 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = Database(path)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        refuse_newer(db, path, (migrations, *also))
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -97,9 +105,48 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         ensure_fingerprints(db)
         return db
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot use database {path}: {exc}") from exc
+        raise StoreError(_explain(path, exc)) from exc
     except OSError as exc:
         raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from exc
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """What a SQLite error at opening means for the user, and what to do."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"cannot write to the archive {path}: the file or its directory is read-only"
+            " (commands that only read it still work; fix the permissions to write)"
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            f"the archive {path} is locked by another newsmon process (a crawl or the daemon)"
+            f" for more than {BUSY_TIMEOUT_MS // 1000} s; try again when it has finished"
+        )
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"cannot use database {path}: not a usable newsmon archive ({text});"
+            " check --db / NEWSMON_DB"
+        )
+    if "unable to open" in text:
+        return f"cannot open the archive {path} ({text}); check that its directory exists"
+    return f"cannot use database {path}: {text}"
+
+
+def refuse_newer(db: Database, path: Path, sets: Sequence[Migrations]) -> None:
+    """StoreError when the archive records migrations of these sets this newsmon does not
+    know: a newer newsmon changed its tables, and writing with older code could corrupt them."""
+    unknown = []
+    for mset in sets:
+        # sqlite-utils keeps the registered migrations in a private list; no public accessor.
+        known = {m.name for m in mset._migrations}
+        unknown += [f"{mset.name}.{m.name}" for m in mset.applied(db) if m.name not in known]
+    if unknown:
+        raise StoreError(
+            f"the archive {path} was written by a newer newsmon (unknown migrations:"
+            f" {', '.join(sorted(unknown))}); upgrade newsmon to write to it (reading commands"
+            " still work)"
+        )
 
 
 def content_key(article: Article) -> str:

@@ -6,11 +6,13 @@ is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -46,6 +48,9 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     elif verbose >= 2 or debug:
         level = logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose and not debug:
+        # trafilatura warns about a page with no text, which extract reports in its Error: line.
+        logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def _register() -> None:
@@ -80,8 +85,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             if reconfigure:
                 reconfigure(encoding="utf-8")
     debug = "--debug" in args
+    if sys.stdout is None:
+        # Started with standard output closed (`newsmon export >&-`): say so at the first write.
+        sys.stdout = _ClosedOutput()
     try:
         result: Any = cli.main(args=args, prog_name="newsmon", standalone_mode=False)
+        sys.stdout.flush()
+    except SystemExit:
+        # click ends a command whose reader left (EPIPE) with status 1 and wraps the streams to
+        # silence their last flush; the reader leaving is no error for us (as below).
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            sys.exit(0)
+        raise
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -99,16 +114,69 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"Error: database error: {exc}", err=True)
         sys.exit(1)
     except BrokenPipeError:
-        # `newsmon export | head`: the reader left; not an error worth a message.
-        sys.stderr.close()
+        # `newsmon export | head`: the reader left; not an error worth a message. Standard
+        # output goes to /dev/null so the interpreter's last flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-    except Exception as exc:
-        if debug:
-            raise
-        log.debug("unexpected error", exc_info=True)
+    except ClosedOutputError:
+        click.echo("Error: standard output is closed; redirect it to a file or /dev/null", err=True)
+        sys.exit(1)
+    except OverflowError as exc:
         click.echo(
-            f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+            f"Error: a number in the arguments is too large ({exc}); give an id or count"
+            " that exists",
             err=True,
         )
         sys.exit(1)
+    except UnicodeEncodeError as exc:
+        if debug or "surrogates" not in str(exc):
+            _unexpected(exc, debug)
+        bad = next((a for a in args if _not_utf8(a)), "")
+        shown = os.fsencode(bad) if bad else b""
+        click.echo(
+            f"Error: an argument is not valid UTF-8 text ({shown!r}); give it in UTF-8"
+            " (check the terminal's or the script's encoding)",
+            err=True,
+        )
+        sys.exit(1)
+    except OSError as exc:
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        _unexpected(exc, debug)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _unexpected(exc: Exception, debug: bool) -> NoReturn:
+    if debug:
+        raise exc
+    log.debug("unexpected error", exc_info=True)
+    click.echo(
+        f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _not_utf8(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class ClosedOutputError(Exception):
+    """Standard output was closed before newsmon started."""
+
+
+class _ClosedOutput(io.TextIOBase):
+    def write(self, _text: str) -> int:
+        raise ClosedOutputError
+
+    def flush(self) -> None:
+        pass

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from crawler.articles import last_version_id
+from crawler.schema import migrations as crawler_migrations
 from crawler.store import StoreError, open_db, utcnow
 from crawler.transaction import writing
 from monitor.watchlist import Term, Watch
@@ -143,10 +144,25 @@ def m004_daemon_state(db: Database) -> None:
 def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
     """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
     date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
-    db = open_db(path, readonly=readonly)
+    db = open_db(path, readonly=readonly, also=(migrations,))
     if not readonly:
         migrations.apply(db)
     return db
+
+
+def open_monitor_reader(path: str | Path) -> Database | None:
+    """The archive at ``path`` for a command that only reads it: None when there is no file
+    (nothing is created, not even its directory), read-only when the monitor's tables are
+    there (so a read-only or a newer archive can still be read), else opened as usual to
+    bring them up to date."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    db = open_db(path, readonly=True)
+    if not migrations.pending(db) and not crawler_migrations.pending(db):
+        return db
+    db.conn.close()
+    return open_monitor_db(path)
 
 
 def has_monitor_tables(db: Database) -> bool:

@@ -67,6 +67,11 @@ class TomlFile:
     @classmethod
     def load(cls, path: Path) -> TomlFile:
         """Read and parse ``path``; unreadable, non-UTF-8 or bad TOML is a TomlError."""
+        if path.exists() and not path.is_file() and not path.is_dir():
+            # A FIFO or a device: reading it could block for ever.
+            raise TomlError(
+                path, None, None, "not a regular file (a pipe or a device); give a file"
+            )
         try:
             raw = path.read_bytes()
         except OSError as exc:

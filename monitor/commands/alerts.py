@@ -19,7 +19,7 @@ from monitor.outbox import STATUSES, list_alerts, retry, target_key
 from monitor.runner import all_targets
 from monitor.secrets import install as install_redaction
 from monitor.secrets import mask_url
-from monitor.store import open_monitor_db
+from monitor.store import open_monitor_db, open_monitor_reader
 
 
 def _open(db_path: Path | None, config_path: Path | None) -> tuple[Config, Database]:
@@ -64,9 +64,10 @@ def alerts(
             datetime.fromisoformat(since)
         except ValueError:
             raise click.BadParameter(f"not a date: {since!r}", param_hint="--since") from None
-    config, db = _open(db_path, config_path)
+    config = read_config(config_path, **({"db_path": db_path} if db_path else {}))
+    reader = open_monitor_reader(config.db_path)
     labels = {target_key(t): mask_url(t.url) for t in config.targets}
-    rows = list_alerts(db, status=status, since=since, limit=limit)
+    rows = list_alerts(reader, status=status, since=since, limit=limit) if reader else []
     if not rows:
         click.echo("no alerts", err=True)
         return
@@ -89,7 +90,7 @@ def alerts(
 
 
 @alerts.command(name="retry")
-@click.argument("alert_id", required=False, type=int)
+@click.argument("alert_id", required=False, type=click.IntRange(min=1))
 @click.option("--all", "every", is_flag=True, help="Every failed and expired alert.")
 @db_option
 @config_option

@@ -20,6 +20,7 @@ from crawler.transaction import writing
 from monitor import exports
 from monitor.commands.common import db_option, open_archive
 from monitor.commands.table import print_table
+from monitor.textfile import FileInputError, decode_text, read_input_bytes
 
 
 @click.command()
@@ -53,15 +54,13 @@ def load(files: tuple[Path, ...], db_path: Path | None) -> None:
 
 def _read_text(path: Path) -> str:
     try:
-        if str(path) == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
-    except OSError as exc:
-        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+        text = decode_text(read_input_bytes(path), path)
+    except FileInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not text.strip():
+        name = "standard input" if str(path) == "-" else str(path)
+        raise click.ClickException(f"{name}: empty, no document to load (nothing was stored)")
+    return text
 
 
 def _since(value: str | None) -> datetime | None:

@@ -24,5 +24,9 @@ db_option = click.option(
 
 
 def open_archive(db_path: Path | None, *, readonly: bool = False) -> Database:
-    """The archive named by ``--db`` / ``NEWSMON_DB`` / the default, with its tables ready."""
-    return open_db(resolve_db_path(db_path), readonly=readonly)
+    """The archive named by ``--db`` / ``NEWSMON_DB`` / the default, with its tables ready.
+    The monitor's migrations are checked too, so no command writes to an archive a newer
+    newsmon has changed."""
+    from monitor.store import migrations
+
+    return open_db(resolve_db_path(db_path), readonly=readonly, also=(migrations,))

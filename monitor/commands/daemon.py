@@ -21,7 +21,7 @@ from monitor.configfile import load_config
 from monitor.durations import parse_duration
 from monitor.lock import ArchiveLock, LockHeld
 from monitor.secrets import install as install_redaction
-from monitor.store import open_monitor_db
+from monitor.store import open_monitor_db, open_monitor_reader
 
 log = logging.getLogger(__name__)
 
@@ -190,12 +190,13 @@ def status(as_json: bool, check: bool, db_path: Path | None, config_path: Path |
         config = load_config(config_path, overrides={"db_path": db_path})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if not config.db_path.exists():
-        raise click.ClickException(f"no archive at {config.db_path} (has newsmon run yet?)")
     try:
-        db = open_monitor_db(config.db_path)
+        reader = open_monitor_reader(config.db_path)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    if reader is None:
+        raise click.ClickException(f"no archive at {config.db_path} (has newsmon run yet?)")
+    db = reader
     try:
         state = read_status(db, config)
     finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -14,6 +13,7 @@ from crawler.parsers.alaraby import parse_page
 from crawler.parsers.feed import FeedError, read_feed
 from crawler.pasted import pasted_url
 from crawler.seedformat import render_many
+from monitor.textfile import FileInputError, read_input_bytes
 
 # A saved file is a feed when it starts like one (after a BOM, blanks or an XML declaration).
 FEED_SNIFF = 2048
@@ -21,11 +21,9 @@ FEED_SNIFF = 2048
 
 def _read(path: str) -> bytes:
     try:
-        if path == "-":
-            return sys.stdin.buffer.read()
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+        return read_input_bytes(path)
+    except FileInputError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _is_feed(data: bytes) -> bool:

@@ -19,6 +19,7 @@ from monitor.store import (
     list_watches,
     match_counts,
     open_monitor_db,
+    open_monitor_reader,
     remove_watch,
     save_watch,
 )
@@ -152,9 +153,9 @@ def _describe(w: Watch) -> str:
 @db_option
 def list_command(as_json: bool, db_path: Path | None) -> None:
     """List the watches with their terms, settings and how many matches each recorded."""
-    db = open_monitor_db(resolve_db_path(db_path))
-    stored = list_watches(db)
-    counts = match_counts(db)
+    db = open_monitor_reader(resolve_db_path(db_path))
+    stored = list_watches(db) if db else []
+    counts = match_counts(db) if db else {}
     if as_json:
         for s in stored:
             w = s.watch
@@ -246,8 +247,8 @@ def import_command(file: Path, force: bool, prune: bool, db_path: Path | None) -
 def export_command(file: Path | None, db_path: Path | None) -> None:
     """Write the watchlist as TOML to FILE (standard output without one); `newsmon watch
     import` reads it back unchanged."""
-    db = open_monitor_db(resolve_db_path(db_path))
-    text = dump_watchlist([s.watch for s in list_watches(db)])
+    db = open_monitor_reader(resolve_db_path(db_path))
+    text = dump_watchlist([s.watch for s in list_watches(db)] if db else [])
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return

@@ -102,7 +102,12 @@ def test_command(
         click.echo(f"note: {note}", err=True)
     if text is not None:
         if text == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
+            try:
+                text = sys.stdin.buffer.read().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise Trouble(
+                    f"standard input is not UTF-8 text (byte {exc.start}); give UTF-8 text"
+                ) from None
         scan = matcher.scan({"text": text})
         _print_hits(scan, show_field=False)
         return _status(scan)
