@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from rewrites import half_rewrite, one_sentence_edit, sample  # noqa: E402
 
 from crawler import identity, neardup  # noqa: E402
+from crawler.database import open_db  # noqa: E402
 from crawler.neardup import Signature, band_keys, signature  # noqa: E402
-from crawler.store import open_db  # noqa: E402
 from crawler.text import fold, tokens  # noqa: E402
 
 

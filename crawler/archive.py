@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlite_utils import Database
 
-from crawler.store import open_db
+from crawler.database import open_db
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler import crawlruns
 from crawler.archive import archive_for
-from crawler.store import StoreError
+from crawler.database import StoreError
 
 log = logging.getLogger(__name__)
 

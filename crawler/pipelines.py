@@ -23,12 +23,13 @@ from crawler.archive import archive_for
 from crawler.articles import get_article
 from crawler.crawlconfig import ConfigError, build_config
 from crawler.crawled import Crawled
+from crawler.database import StoreError
 from crawler.dates import format_display_date
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.identity import identify
 from crawler.items import Article
 from crawler.parsers.common import complete
-from crawler.store import StoreError, record_article
+from crawler.store import record_article
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The archive's tables: the ``crawler`` migration set, applied by ``crawler.store.open_db``.
+"""The archive's tables: the ``crawler`` migration set, applied by ``crawler.database.open_db``.
 
 Tables of the ``crawler`` migration set:
 

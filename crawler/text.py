@@ -19,7 +19,7 @@ Level = Literal[1, 2]
 
 # Stored with the archive's content keys and search text, which are made of folded words: when
 # fold() changes what it gives for any text, raise this, and archives are re-keyed on opening
-# (crawler.store.ensure_folding), so an unchanged article is never taken for an edited one.
+# (crawler.database.ensure_folding), so an unchanged article is never taken for an edited one.
 FOLD_VERSION = "2"
 
 # U+200B-200F, U+202A-202E, U+2066-2069, U+061C, U+FEFF, U+00AD (MATCHING.md, level 1 step 2),

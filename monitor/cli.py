@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 import click
 
+from crawler.database import StoreError
 from crawler.seedformat import SeedFormatError
-from crawler.store import StoreError
 from monitor import __version__
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from crawler.database import StoreError
 from crawler.outlets import ALARABY
-from crawler.store import StoreError
 from monitor.config import Config, Source, Target
 from monitor.crawling import CrawlError, CrawlOptions, CrawlProgress, CrawlSummary, run_crawl
 from monitor.notifier import TargetError

@@ -22,8 +22,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from crawler.articles import last_version_id
+from crawler.database import StoreError, open_db
 from crawler.schema import migrations as crawler_migrations
-from crawler.store import StoreError, open_db, utcnow
+from crawler.store import utcnow
 from crawler.transaction import writing
 from monitor.watchlist import Term, Watch
 
@@ -142,7 +143,7 @@ def m004_daemon_state(db: Database) -> None:
 
 
 def open_monitor_db(path: str | Path, *, readonly: bool = False) -> Database:
-    """The archive at ``path`` (``crawler.store.open_db``) with the monitor's tables up to
+    """The archive at ``path`` (``crawler.database.open_db``) with the monitor's tables up to
     date. ``readonly`` opens an existing archive and writes nothing (not even migrations)."""
     db = open_db(path, readonly=readonly, also=(migrations,))
     if not readonly:

@@ -13,8 +13,9 @@ from alerting import GAZA, archive, story
 from conftest import CliRunner
 from lxml import etree
 
+from crawler.database import open_db
 from crawler.dates import OUTLET_TZ
-from crawler.store import open_db, record_article
+from crawler.store import record_article
 from monitor.alertfeed import FeedEntry, render
 from monitor.config import Target
 from monitor.runner import match_step

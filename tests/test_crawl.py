@@ -18,7 +18,7 @@ from crawlproc import FAST
 
 from crawler import crawlruns, crawlstate
 from crawler.articles import iter_articles
-from crawler.store import open_db
+from crawler.database import open_db
 from crawler.text import clean
 from monitor.replica import DataDir, Fault, Hit
 

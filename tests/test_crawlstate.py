@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler import crawlruns, crawlstate
+from crawler.database import open_db
 from crawler.dates import OUTLET_TZ
 from crawler.schema import migrations
-from crawler.store import open_db
 
 URL = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"
 FEED = "https://www.alaraby.co.uk/rss/politics"

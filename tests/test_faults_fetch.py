@@ -37,7 +37,7 @@ from linkfarm import article, path_of
 from crawler import crawlstate
 from crawler.addresses import EVERYTHING
 from crawler.articles import iter_articles
-from crawler.store import open_db
+from crawler.database import open_db
 from monitor.config import Config
 from monitor.health import current_problems
 

@@ -26,8 +26,8 @@ from linkfarm import article, path_of
 
 from crawler import crawlstate
 from crawler.articles import iter_articles
+from crawler.database import open_db
 from crawler.middlewares.robots import ROBOTS_MAX_BYTES
-from crawler.store import open_db
 
 TOTAL = 100
 

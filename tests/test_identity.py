@@ -9,9 +9,10 @@ import pytest
 from rewrites import half_rewrite, one_sentence_edit, sample
 
 from crawler.articles import article_urls, counts, find_article, related, versions
+from crawler.database import open_db
 from crawler.identity import boilerplate_among, fingerprint, identify, short_paragraph_keys
 from crawler.items import Article
-from crawler.store import open_db, record_article
+from crawler.store import record_article
 
 CANONICAL = (
     "https://www.alaraby.co.uk/politics/%D8%A2%D9%84%D9%8A%D8%A9-%D8%AA%D9%86%D8%B3%D9%8A%D9%82"

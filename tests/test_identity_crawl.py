@@ -9,7 +9,7 @@ from urllib.parse import quote
 from conftest import CliRunner, ReplicaSite
 
 from crawler.articles import article_urls, counts, find_article
-from crawler.store import open_db
+from crawler.database import open_db
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "RETRY_TIMES=0"]
 ALLOW = {"NEWSMON_ALLOW_PRIVATE": "1"}

@@ -20,7 +20,7 @@ from faultserver import FaultServer, status
 from linkfarm import CRAWL_SETTINGS, farm
 
 from crawler.articles import counts
-from crawler.store import open_db
+from crawler.database import open_db
 
 PAGES = 10_000
 ARTICLE_EVERY = 10

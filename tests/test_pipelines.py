@@ -15,6 +15,7 @@ from crawler import crawlstate
 from crawler.articles import get_article
 from crawler.crawlconfig import ConfigError, build_config
 from crawler.crawled import Crawled
+from crawler.database import open_db
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
 from crawler.middlewares.pacing import retry_after_seconds
@@ -26,7 +27,6 @@ from crawler.pipelines import (
     normalise,
 )
 from crawler.spiders.alaraby import AlarabySpider
-from crawler.store import open_db
 
 URL = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"
 MIRROR = "https://aajsa.com/politics/%d8%ba%d8%b2%d8%a9?utm_source=x"

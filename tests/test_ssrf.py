@@ -31,7 +31,7 @@ from crawler.addresses import (
     parse_allowance,
 )
 from crawler.articles import iter_articles
-from crawler.store import open_db
+from crawler.database import open_db
 from monitor.config import ConfigError, Target
 from monitor.configfile import load_config
 from monitor.crawling import CrawlError, CrawlOptions, run_crawl

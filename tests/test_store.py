@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from crawler.articles import counts, find_article, get_article, iter_articles, search, versions
+from crawler.database import StoreError, open_db
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
 from crawler.schema import migrations
 from crawler.seedformat import parse
-from crawler.store import StoreError, open_db, record_article
+from crawler.store import record_article
 
 URL = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"
 

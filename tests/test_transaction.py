@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import open_db
+from crawler.database import open_db
 from crawler.transaction import writing
 
 

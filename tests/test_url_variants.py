@@ -14,10 +14,11 @@ from rewrites import sample
 from tables import DATA, read_tsv, unescape
 
 from crawler.articles import article_urls, counts, find_article
+from crawler.database import open_db
 from crawler.fingerprint import canonical_url, is_outlet_url
 from crawler.items import Article
 from crawler.pasted import pasted_url
-from crawler.store import open_db, record_article
+from crawler.store import record_article
 
 CASES = read_tsv("url-variants.tsv")
 ARTICLE = "https://www.alaraby.co.uk/politics/%D8%BA%D8%B2%D8%A9"

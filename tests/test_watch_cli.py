@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED, CliRunner
 
-from crawler.store import open_db
+from crawler.database import open_db
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 from sqlite_utils import Database
 
-from crawler.store import open_db
+from crawler.database import open_db
 from monitor.config import resolve_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])

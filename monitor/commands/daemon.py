@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
+from crawler.database import StoreError
 from crawler.outlets import ALARABY
-from crawler.store import StoreError
 from monitor.commands.common import db_option
 from monitor.commands.settings import config_option, read_sending_config
 from monitor.commands.table import print_table

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from crawler.articles import find_article, get_article, iter_articles
-from crawler.store import StoreError
+from crawler.database import StoreError
 from monitor.commands.common import db_option, open_archive
 from monitor.matcher import DEFAULT_MODE, MODES, Hit, Matcher, Scan, TermError
 from monitor.matching import article_fields

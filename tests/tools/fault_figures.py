@@ -27,7 +27,7 @@ from faultserver import Bombs, FaultServer, Listener, page, redirect
 from linkfarm import CRAWL_SETTINGS, farm, path_of
 
 from crawler import crawlstate
-from crawler.store import open_db
+from crawler.database import open_db
 
 MB = 2**20
 
