@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from alerting import archive, publish
 from conftest import CliRunner
+from guards import forbid_work
 from tables import read_tsv, unescape
 
 from monitor.config import Target
@@ -125,13 +126,7 @@ def cli_in_process(
     for name in ("NEWSMON_CONFIG", "NEWSMON_NOTIFY_URLS", "NEWSMON_SITE", "NEWSMON_SECTIONS"):
         monkeypatch.delenv(name, raising=False)
 
-    # Guards, not mocks: a file wrongly accepted must fail the test, not start a daemon or a
-    # crawl of the real outlet.
-    def started(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a bad file was accepted: the work started")
-
-    monkeypatch.setattr("monitor.scheduler.Daemon.run", started)
-    monkeypatch.setattr("monitor.cycle.run_source", started)
+    forbid_work(monkeypatch, "a bad file")
     yield None
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from alerting import archive, publish
 from conftest import CliRunner, cli_env
+from guards import forbid_work
 from tables import read_tsv
 
 from monitor.config import Target
@@ -128,13 +129,7 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     ):
         monkeypatch.delenv(name, raising=False)
 
-    # Guards, not mocks: bad input wrongly accepted must fail the test, not start a daemon,
-    # or a crawl of the real outlet.
-    def started(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("bad input was accepted: the work started")
-
-    monkeypatch.setattr("monitor.scheduler.Daemon.run", started)
-    monkeypatch.setattr("monitor.cycle.run_source", started)
+    forbid_work(monkeypatch, "bad input")
     yield home
 
 
