@@ -17,10 +17,10 @@ from crawlproc import crawl
 from faultserver import HTML, TEXT, FaultServer, page
 from tables import DATA
 
+from crawler.articles import iter_articles
 from crawler.database import open_db
 from crawler.dates import OUTLET_TZ
 from crawler.items import Article
-from crawler.store import iter_articles
 
 GOLDEN = DATA / "golden"
 FEED_PATH = "/rss/politics"
