@@ -28,7 +28,8 @@ from crawler.dates import OUTLET_TZ
 from crawler.fingerprint import canonical_url
 from monitor import __version__
 from monitor.alerttext import SNIPPET_MARK
-from monitor.store import WatchStoreError, get_watch, has_monitor_tables
+from monitor.store import has_monitor_tables
+from monitor.watches import WatchStoreError, get_watch
 
 ATOM = "http://www.w3.org/2005/Atom"
 XHTML = "http://www.w3.org/1999/xhtml"

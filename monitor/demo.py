@@ -28,7 +28,8 @@ from monitor.configfile import load_config
 from monitor.receiver import Received, Receiver
 from monitor.replica import DEFAULT_DATA, Replica
 from monitor.scheduler import Daemon
-from monitor.store import get_state, open_monitor_db, save_watch
+from monitor.store import get_state, open_monitor_db
+from monitor.watches import save_watch
 from monitor.watchfile import load_watchlist
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,8 @@ from monitor.evaluation import WatchPlan, compile_watches, new_mentions
 from monitor.fieldtext import body_text
 from monitor.matcher import Hit, Matcher, Scan
 from monitor.snippet import snippet
-from monitor.store import get_cursor, insert_match, list_watches, set_cursor
+from monitor.store import get_cursor, insert_match, set_cursor
+from monitor.watches import list_watches
 
 log = logging.getLogger(__name__)
 

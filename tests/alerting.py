@@ -12,7 +12,8 @@ from crawler.dates import OUTLET_TZ
 from crawler.items import Article
 from crawler.store import record_article
 from monitor.config import Target
-from monitor.store import add_watch, open_monitor_db
+from monitor.store import open_monitor_db
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 GAZA = (

@@ -24,7 +24,8 @@ from crawler.items import Article
 from crawler.store import record_article
 from monitor.config import Config, Target
 from monitor.runner import match_step, notify_step
-from monitor.store import add_watch, open_monitor_db
+from monitor.store import open_monitor_db
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 # What the fork server imports (and warms up) once, before any writer is forked.

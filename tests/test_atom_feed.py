@@ -19,7 +19,7 @@ from crawler.store import record_article
 from monitor.alertfeed import FeedEntry, render
 from monitor.config import Target
 from monitor.runner import match_step
-from monitor.store import add_watch
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 ATOM = "{http://www.w3.org/2005/Atom}"

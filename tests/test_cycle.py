@@ -16,7 +16,8 @@ from crawler.addresses import EVERYTHING
 from monitor.config import Config
 from monitor.cycle import CycleReport, crawl_options, run_source
 from monitor.receiver import Receiver
-from monitor.store import add_watch, open_monitor_db
+from monitor.store import open_monitor_db
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 

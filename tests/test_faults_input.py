@@ -27,7 +27,8 @@ from monitor.config import Config
 from monitor.health import current_problems
 from monitor.matching import MAX_MENTIONS
 from monitor.runner import match_step
-from monitor.store import add_watch, open_monitor_db
+from monitor.store import open_monitor_db
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 TOTAL = 100

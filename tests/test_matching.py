@@ -15,15 +15,8 @@ from crawler.items import Article
 from crawler.store import record_article
 from crawler.text import words_key
 from monitor.matching import VersionMatches, run_match_step
-from monitor.store import (
-    add_watch,
-    get_cursor,
-    list_watches,
-    migrations,
-    open_monitor_db,
-    remove_watch,
-    save_watch,
-)
+from monitor.store import get_cursor, migrations, open_monitor_db
+from monitor.watches import add_watch, list_watches, remove_watch, save_watch
 from monitor.watchlist import Term, Watch
 
 PARAGRAPHS = (

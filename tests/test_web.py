@@ -31,7 +31,8 @@ from crawler.store import record_article
 from monitor.config import Config, Target
 from monitor.receiver import Receiver
 from monitor.runner import match_step, notify_step
-from monitor.store import add_watch, open_monitor_db
+from monitor.store import open_monitor_db
+from monitor.watches import add_watch
 from monitor.watchlist import Term, Watch
 
 CANONICAL = "https://www.alaraby.co.uk/politics/%D8%A2%D9%84%D9%8A%D8%A9"

@@ -13,13 +13,12 @@ from monitor.commands.table import print_table
 from monitor.commands.watchtest import test_command
 from monitor.config import resolve_db_path
 from monitor.matcher import DEFAULT_MODE, MODES
-from monitor.store import (
+from monitor.store import open_monitor_db, open_monitor_reader
+from monitor.watches import (
     add_watch,
     get_watch,
     list_watches,
     match_counts,
-    open_monitor_db,
-    open_monitor_reader,
     remove_watch,
     save_watch,
 )

@@ -127,7 +127,7 @@ def _database(datasette: Any) -> Any:
 
 async def _feed(request: Any, datasette: Any) -> Response:
     from monitor import alertfeed as feed
-    from monitor.store import WatchStoreError
+    from monitor.watches import WatchStoreError
 
     raw = request.url_vars.get("watch")
     watch = urllib.parse.unquote(raw) if raw is not None else None

@@ -182,7 +182,8 @@ def redirects(tmp: Path) -> None:
 def pathological(tmp: Path) -> None:
     """Rows 10 and 11: the test's pages, then the match step."""
     from monitor.runner import match_step
-    from monitor.store import add_watch, open_monitor_db
+    from monitor.store import open_monitor_db
+    from monitor.watches import add_watch
     from monitor.watchlist import Term, Watch
 
     db = tmp / "pages.db"
