@@ -155,19 +155,17 @@ def _cycle(
         status, message = "failed", str(exc)
     finally:
         early.close()
-    matches, sent, failed = early.matches, early.sent, early.failed
     # Whatever the crawl managed to store is matched and delivered, even after a failure.
     db = open_monitor_db(config.db_path)
     try:
         targets = all_targets(config)
-        matches += match_step(db, targets).matches
+        early.match(db, targets)
         health_step(db, config, targets)
         if not _stopping(stop):
-            with DELIVERY:
-                drained = notify_step(db, config, targets)
-            sent, failed = sent + drained.sent, failed + drained.failed
+            early.deliver(db, targets)
     finally:
         db.conn.close()
+    matches, sent, failed = early.matches, early.sent, early.failed
     progress = summary.progress if summary else None
     report = CycleReport(
         job,
@@ -190,8 +188,9 @@ def _cycle(
 class EarlyAlerts:
     """Matches and delivers while the crawl is still running, each time it reports articles
     stored, so an alert does not wait for the rest of the crawl (the other feeds, the
-    sitemaps, at the configured politeness delay between requests). The cycle's own match and
-    delivery after the crawl still run: they pick up whatever is left."""
+    sitemaps, at the configured politeness delay between requests). The cycle's match and
+    delivery after the crawl go through it too, pick up whatever is left, and its counts are
+    the cycle's."""
 
     def __init__(self, config: Config, stop: threading.Event | None) -> None:
         self.config, self.stop = config, stop
@@ -210,16 +209,23 @@ class EarlyAlerts:
                 self.targets = all_targets(self.config)
             if self.db is None:
                 self.db = open_monitor_db(self.config.db_path)
-            found = match_step(self.db, self.targets).matches
-            self.matches += found
-            if found:
-                with DELIVERY:
-                    drained = notify_step(self.db, self.config, self.targets)
-                self.sent += drained.sent
-                self.failed += drained.failed
+            if self.match(self.db, self.targets):
+                self.deliver(self.db, self.targets)
         except (StoreError, TargetError, sqlite3.Error, OSError) as exc:
             # The crawl goes on; the match after it tries again.
             log.warning("matching during the crawl failed (retried after it): %s", exc)
+
+    def match(self, db: Database, targets: list[Target]) -> int:
+        """Match the versions stored since the last match; how many matches they made."""
+        found = match_step(db, targets).matches
+        self.matches += found
+        return found
+
+    def deliver(self, db: Database, targets: list[Target]) -> None:
+        with DELIVERY:
+            drained = notify_step(db, self.config, targets)
+        self.sent += drained.sent
+        self.failed += drained.failed
 
     def close(self) -> None:
         if self.db is not None:
