@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -93,11 +94,11 @@ def batch(bombs: Bombs) -> dict[int, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def faults(tmp_path_factory: pytest.TempPathFactory, bombs: Bombs) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("faults")
+@contextmanager
+def batch_crawl(tmp: Path, pages: dict[int, Any]) -> Iterator[tuple[Any, Path, FaultServer]]:
+    """One crawl of the batch of misbehaving pages (the test's and tests/tools/fault_figures'):
+    its run, its archive, and the server, still up."""
     db = tmp / "archive.db"
-    pages = batch(bombs)
     urls = tmp / "urls.txt"
     urls.write_text("\n".join(article_url(path_of(n)) for n in pages) + "\n", encoding="utf-8")
     with FaultServer(lifetime=240) as server:
@@ -118,6 +119,13 @@ def faults(tmp_path_factory: pytest.TempPathFactory, bombs: Bombs) -> Iterator[d
             sample_every=0.1,
             timeout=180,
         )
+        yield run, db, server
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory: pytest.TempPathFactory, bombs: Bombs) -> Iterator[dict[str, Any]]:
+    pages = batch(bombs)
+    with batch_crawl(tmp_path_factory.mktemp("faults"), pages) as (run, db, server):
         yield {"run": run, "db": db, "server": server, "pages": pages}
 
 

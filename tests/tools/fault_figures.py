@@ -36,26 +36,8 @@ def fetch_batch(tmp: Path) -> None:
     """Rows 1-5 and 9: the test's batch of misbehaving pages, one crawl."""
     bombs = Bombs(fetch.BOMB_SIZE)
     pages = fetch.batch(bombs)
-    urls = tmp / "urls.txt"
-    urls.write_text("\n".join(article_url(path_of(n)) for n in pages) + "\n", encoding="utf-8")
-    db = tmp / "fetch.db"
-    with FaultServer(lifetime=240) as server:
-        for n, behaviour in pages.items():
-            server.route(path_of(n), behaviour)
-        run = crawl(
-            server.url,
-            db,
-            "-a",
-            f"urls={urls}",
-            settings={
-                "DOWNLOAD_TIMEOUT": str(fetch.TIMEOUT),
-                "NEWSMON_RETRY_AFTER_MAX": str(fetch.RETRY_AFTER_MAX),
-                "CONCURRENT_REQUESTS": "4",
-                "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
-            },
-            sample_every=0.1,
-            timeout=180,
-        )
+    with fetch.batch_crawl(tmp, pages) as (run, db, server):
+        pass  # what the crawl did is read below from its run, its archive and the server's log
     print(f"batch crawl: {run['status']}, {run['new']} stored, {run['errors']} errors,")
     print(f"  {run.elapsed:.1f} s, peak RSS {run.peak_rss / MB:.0f} MiB")
     names = {
